@@ -1,0 +1,297 @@
+# strio -- top-level build (GNU make >= 4.3: grouped targets `&:`).
+#
+#   make [all]            build/libstrio.a
+#   make test             every suite, in order; last line "N passed, M failed"
+#                         (`make -k test` runs the remaining suites after a failure)
+#   make demo             build and run examples/demo, then its frame report
+#   make core             Cortex-M core library + bare-metal smoke program
+#   make sizes            Cortex-M sizes of the core, then the frame report
+#   make install          PREFIX=/usr/local DESTDIR=
+#   make deps             install the build dependencies (scripts/deps.sh)
+#   make bench, clean
+#
+# Knobs: CC, CFLAGS, LDFLAGS, CROSS, SANITIZE=1, BUILD, PREFIX, DESTDIR, PYTHON.
+# Everything generated or compiled lands under $(BUILD); the source tree
+# stays clean, so several configurations can coexist side by side.
+
+VERSION := 0.1.0
+
+PYTHON ?= python3
+PREFIX ?= /usr/local
+DESTDIR ?=
+CROSS ?=
+SANITIZE ?=
+# The toolchain that `make core`, `make sizes` and `make test` use for the
+# firmware build when CROSS is not given.
+CORE_CROSS ?= arm-none-eabi-
+
+# Each configuration gets its own tree, so switching between them never
+# mixes objects built with different flags.
+ifneq ($(CROSS),)
+BUILD ?= build/$(firstword $(subst -, ,$(CROSS)))
+else ifeq ($(SANITIZE),1)
+BUILD ?= build/san
+else
+BUILD ?= build
+endif
+
+# A cross build always uses the cross toolchain's gcc: `make CC=clang test`
+# passes CC=clang down to the sub-make that builds the firmware core, and a
+# host compiler there would silently build the wrong thing.
+ifneq ($(CROSS),)
+override CC := $(CROSS)gcc
+else ifeq ($(origin CC),default)
+CC := gcc
+endif
+ifeq ($(origin AR),default)
+AR := $(CROSS)ar
+endif
+NM ?= $(CROSS)nm
+SIZE ?= $(CROSS)size
+
+# ---------------------------------------------------------------- flags --
+# CFLAGS is the user's: it comes last so it can override -O2 and friends,
+# but it cannot drop the warnings or the include paths.
+CFLAGS ?=
+LDFLAGS ?=
+OPT := -g -O2
+ARCH_FLAGS :=
+ifeq ($(CROSS),arm-none-eabi-)
+# The firmware reference target (DESIGN.md section 6); sections per function
+# let the final link drop whatever the application does not use.
+ARCH_FLAGS := -mcpu=cortex-m4 -mthumb -ffunction-sections -fdata-sections
+OPT := -g -Os
+endif
+ifeq ($(SANITIZE)$(CROSS),1)
+SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer \
+             -fno-sanitize-recover=all
+endif
+
+GEN := $(BUILD)/gen
+# Generated library files go to gen/runtime/strio/ and -I points at
+# gen/runtime, so `#include <strio/NAME.h>` means the same file in the tree
+# and after `make install` (which puts them in include/strio/).
+GEN_LIB := $(GEN)/runtime/strio
+
+STRIO_CFLAGS = -std=c11 -Wall -Wextra -Werror $(OPT) $(ARCH_FLAGS) $(SAN_FLAGS) \
+               -Iruntime/include -I$(GEN)/runtime -MMD -MP $(CFLAGS)
+STRIO_LDFLAGS = $(ARCH_FLAGS) $(SAN_FLAGS) $(LDFLAGS)
+
+# Everything generated depends on the generator's own sources too: a changed
+# generator may emit different code from the same input.
+GENERATOR := generator.py $(wildcard gen/*.py)
+GEN_INCLUDES := -I runtime/include -I $(GEN)/runtime
+# Keep Python's bytecode caches out of the source tree as well.
+export PYTHONPYCACHEPREFIX := $(abspath $(BUILD))/pycache
+
+# -------------------------------------------------------------- sources --
+PUBLIC_H := $(wildcard runtime/include/strio/*.h)
+
+# Library: hand-written C plus annotated sources. All library .sc files go
+# through ONE generator run, because awaits across files are resolved within
+# a run; protocols/ joins the same run since its logic awaits the runtime.
+LIB_C := $(wildcard runtime/src/*.c)
+LIB_SC := $(wildcard runtime/src/*.sc protocols/*.sc)
+LIB_GEN_C := $(addprefix $(GEN_LIB)/,$(notdir $(LIB_SC:.sc=.c)))
+LIB_GEN_H := $(LIB_GEN_C:.c=.h)
+LIB_OBJS := $(LIB_C:%.c=$(BUILD)/obj/%.o) $(LIB_GEN_C:.c=.o)
+LIB := $(BUILD)/libstrio.a
+
+# One flat output directory: two inputs with one name would overwrite each
+# other, and a generated header must not shadow a hand-written public one.
+ifneq ($(words $(sort $(notdir $(LIB_SC)))),$(words $(LIB_SC)))
+$(error two library .sc files share a name: $(LIB_SC))
+endif
+ifneq ($(filter $(notdir $(LIB_GEN_H)),$(notdir $(PUBLIC_H))),)
+$(error generated header would shadow runtime/include/strio/$(filter $(notdir $(LIB_GEN_H)),$(notdir $(PUBLIC_H))))
+endif
+
+# Core: what builds for firmware with newlib and no OS (scheduler, timers,
+# cancellation, nurseries, memory streams, parsers). Host-only files (the
+# POSIX backend, sockets, TLS, files, processes) stay out of this list.
+CORE_SRCS := runtime/src/task.c
+CORE_SC :=
+CORE_OBJS := $(CORE_SRCS:%.c=$(BUILD)/obj/%.o) \
+             $(addprefix $(GEN_LIB)/,$(notdir $(CORE_SC:.sc=.o)))
+CORE_LIB := $(BUILD)/libstrio-core.a
+BLINKY := $(BUILD)/examples/bare/blinky.elf
+
+# Criterion unit tests: one binary. Test .sc files share one generator run
+# for the same reason as the library's.
+UNIT_C := $(wildcard tests/unit/test_*.c)
+UNIT_SC := $(wildcard tests/unit/*.sc)
+UNIT_GEN_C := $(addprefix $(GEN)/tests/,$(notdir $(UNIT_SC:.sc=.c)))
+UNIT_GEN_H := $(UNIT_GEN_C:.c=.h)
+UNIT_OBJS := $(UNIT_C:%.c=$(BUILD)/obj/%.o) $(UNIT_GEN_C:.c=.o)
+UNIT_BIN := $(BUILD)/tests/unit_tests
+
+# Examples: each examples/NAME.sc is a program of its own, generated alone.
+EXAMPLE_SC := $(wildcard examples/*.sc)
+EXAMPLE_BINS := $(EXAMPLE_SC:examples/%.sc=$(BUILD)/examples/%)
+
+# ------------------------------------------------------------- targets --
+.PHONY: all test test-gen test-diff test-unit test-heap demo core sizes \
+        install clean bench deps
+
+# A cross build has no host library: `all` means the firmware core there.
+ifneq ($(CROSS),)
+all: core
+else
+all: $(LIB)
+endif
+
+deps:
+	@bash scripts/deps.sh
+
+# The suites run one after the other through tests/suites.sh, which keeps
+# each suite's output, counts its tests, stops at the first failure (unless
+# make runs with -k) and ends with the "N passed, M failed" line. Each suite
+# builds what it needs itself, so a build failure is that suite's failure.
+test: deps
+	@bash tests/suites.sh $(if $(findstring k,$(firstword -$(MAKEFLAGS))),--keep-going) \
+	  generator    "$(MAKE) --no-print-directory test-gen" \
+	  differential "$(MAKE) --no-print-directory test-diff" \
+	  unit         "$(MAKE) --no-print-directory test-unit" \
+	  no-heap      "$(MAKE) --no-print-directory test-heap" \
+	  unit-asan    "$(MAKE) --no-print-directory SANITIZE=1 BUILD=$(BUILD)/san test-unit" \
+	  core-arm     "$(MAKE) --no-print-directory core CROSS=$(CORE_CROSS) BUILD=$(BUILD)/arm"
+
+test-gen:
+	$(PYTHON) -m unittest discover -s tests/gen -p 'test_*.py' -v
+
+test-diff:
+	$(PYTHON) tests/gen/differential.py --cc $(CC) --build $(BUILD)/difftest
+
+test-unit: $(UNIT_BIN)
+	$(UNIT_BIN) --jobs 2
+
+# DESIGN.md section 4: the library never allocates. Checked on the archive,
+# so it also covers generated code and anything linked in later.
+test-heap: $(LIB)
+	@bash scripts/check-no-heap.sh $(NM) $(LIB)
+
+demo: deps $(BUILD)/examples/demo
+	$(BUILD)/examples/demo
+	$(PYTHON) generator.py --report -o $(GEN)/report $(GEN_INCLUDES) examples/demo.sc
+
+ifneq ($(CROSS),)
+core: $(CORE_LIB) $(BLINKY)
+	@bash scripts/check-no-heap.sh $(NM) $(CORE_LIB)
+	$(SIZE) $(BLINKY)
+else
+core:
+	@$(MAKE) --no-print-directory core CROSS=$(CORE_CROSS) BUILD=$(BUILD)/arm
+endif
+
+# Sizes of the firmware build (what a Cortex-M4 pays), then the frame
+# report. Library files form one report run (cross-file awaits); each
+# example is a separate program, so it gets a run of its own.
+sizes: $(if $(EXAMPLE_SC),$(LIB_GEN_H))
+	@$(MAKE) --no-print-directory core CROSS=$(CORE_CROSS) BUILD=$(BUILD)/arm >/dev/null
+	$(CORE_CROSS)size -t $(BUILD)/arm/libstrio-core.a
+	$(CORE_CROSS)size $(BUILD)/arm/examples/bare/blinky.elf
+ifneq ($(LIB_SC),)
+	$(PYTHON) generator.py --report -o $(GEN)/report $(GEN_INCLUDES) $(LIB_SC)
+endif
+ifneq ($(EXAMPLE_SC),)
+	@set -e; for f in $(EXAMPLE_SC); do \
+	  echo "$(PYTHON) generator.py --report -o $(GEN)/report $(GEN_INCLUDES) $$f"; \
+	  $(PYTHON) generator.py --report -o $(GEN)/report $(GEN_INCLUDES) $$f; \
+	done
+endif
+
+bench:
+	@echo "bench: no benchmarks yet"
+
+clean:
+	rm -rf $(BUILD)
+
+# -------------------------------------------------------------- install --
+INCLUDEDIR := $(PREFIX)/include
+LIBDIR := $(PREFIX)/lib
+DATADIR := $(PREFIX)/share/strio
+
+# strio.pc and strio-gen bake in PREFIX (never DESTDIR: that is only a
+# staging root), so they are written afresh on every install. strio-gen puts
+# the installed headers on the generator's -I, so annotated code including
+# <strio/...> finds the library's async declarations without being told.
+install: $(LIB) $(LIB_GEN_H) strio.pc.in $(GENERATOR)
+	install -d $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(INCLUDEDIR)/strio \
+	           $(DESTDIR)$(DATADIR)/gen $(DESTDIR)$(PREFIX)/bin
+	install -m 644 $(LIB) $(DESTDIR)$(LIBDIR)/
+	install -m 644 $(PUBLIC_H) $(LIB_GEN_H) $(DESTDIR)$(INCLUDEDIR)/strio/
+	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(VERSION)|g' strio.pc.in \
+	  > $(BUILD)/strio.pc
+	install -m 644 $(BUILD)/strio.pc $(DESTDIR)$(LIBDIR)/pkgconfig/
+	install -m 644 generator.py $(DESTDIR)$(DATADIR)/
+	$(if $(wildcard gen/*.py),install -m 644 $(wildcard gen/*.py) $(DESTDIR)$(DATADIR)/gen/)
+	printf '#!/bin/sh\nexec %s %s -I %s "$$@"\n' \
+	  '$(PYTHON)' '$(DATADIR)/generator.py' '$(INCLUDEDIR)' > $(BUILD)/strio-gen
+	install -m 755 $(BUILD)/strio-gen $(DESTDIR)$(PREFIX)/bin/
+
+# ---------------------------------------------------------------- rules --
+$(LIB): $(LIB_OBJS)
+	@mkdir -p $(@D)
+	rm -f $@
+	$(AR) rcs $@ $^
+
+$(CORE_LIB): $(CORE_OBJS)
+	@mkdir -p $(@D)
+	rm -f $@
+	$(AR) rcs $@ $^
+
+# Never runs; it links so that `size` shows what an application pays.
+$(BLINKY): $(BUILD)/obj/examples/bare/blinky.o $(CORE_LIB)
+	@mkdir -p $(@D)
+	$(CC) $(STRIO_LDFLAGS) --specs=nosys.specs --specs=nano.specs \
+	  -Wl,--gc-sections -o $@ $^
+
+$(UNIT_BIN): $(UNIT_OBJS) $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(STRIO_LDFLAGS) -o $@ $^ -lcriterion
+
+$(BUILD)/examples/%: $(GEN)/examples/%.o $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(STRIO_LDFLAGS) -o $@ $^
+
+# Sources from the tree. Everything compiled waits for the generated library
+# headers on a first build; after that -MMD's .d files track includes.
+$(BUILD)/obj/%.o: %.c | $(LIB_GEN_H)
+	@mkdir -p $(@D)
+	$(CC) $(STRIO_CFLAGS) -c -o $@ $<
+
+# Generated sources; a generated file's own header sits next to it.
+$(GEN)/%.o: $(GEN)/%.c | $(LIB_GEN_H)
+	@mkdir -p $(@D)
+	$(CC) $(STRIO_CFLAGS) -c -o $@ $<
+
+# Unit tests may include the headers generated from tests/unit/*.sc. Only
+# they get that directory on -I, so a test named like a system header
+# (time.sc) cannot shadow it anywhere else.
+$(UNIT_OBJS): STRIO_CFLAGS += -I$(GEN)/tests
+$(UNIT_OBJS): | $(UNIT_GEN_H)
+
+# Grouped targets: one generator run writes all of them.
+ifneq ($(LIB_SC),)
+$(LIB_GEN_C) $(LIB_GEN_H) &: $(LIB_SC) $(PUBLIC_H) $(GENERATOR)
+	@mkdir -p $(GEN_LIB)
+	$(PYTHON) generator.py -o $(GEN_LIB) $(GEN_INCLUDES) $(LIB_SC)
+endif
+
+ifneq ($(UNIT_SC),)
+$(UNIT_GEN_C) $(UNIT_GEN_H) &: $(UNIT_SC) $(LIB_GEN_H) $(PUBLIC_H) $(GENERATOR)
+	@mkdir -p $(GEN)/tests
+	$(PYTHON) generator.py -o $(GEN)/tests $(GEN_INCLUDES) $(UNIT_SC)
+endif
+
+$(GEN)/examples/%.c $(GEN)/examples/%.h: examples/%.sc $(LIB_GEN_H) $(PUBLIC_H) $(GENERATOR)
+	@mkdir -p $(@D)
+	$(PYTHON) generator.py -o $(@D) $(GEN_INCLUDES) $<
+
+# Generated sources are precious enough to keep for reading and debugging.
+.SECONDARY:
+.DELETE_ON_ERROR:
+
+ALL_OBJS := $(LIB_OBJS) $(CORE_OBJS) $(UNIT_OBJS) $(BUILD)/obj/examples/bare/blinky.o \
+            $(EXAMPLE_BINS:$(BUILD)/examples/%=$(GEN)/examples/%.o)
+-include $(ALL_OBJS:.o=.d)
