@@ -7,7 +7,7 @@ the object the whole block as lifetime, and a pointer to it may be used by
 the callee while suspended).
 """
 from . import ast as A
-from .lower import TempDecl
+from .lower import RawAssign, TempDecl
 
 
 class CFG:
@@ -19,11 +19,6 @@ class CFG:
         self.defs.append(defs)
         self.succ.append([])
         return len(self.uses) - 1
-
-
-class RawAssign(A.Raw):
-    """Residual of an assignment: keeps its target for liveness."""
-    __slots__ = ('op', 'target')
 
 
 def tracked(v):
@@ -71,9 +66,11 @@ class Builder:
                 var = target.var if isinstance(target, A.Ident) else (
                     target.temp if isinstance(target, A.TempRef) else None)
                 if tracked(var):
-                    # rhs first: `x = x + 1` uses x
+                    # a plain store: the target is defined, not used. Uses
+                    # elsewhere in the statement stay uses (conservative:
+                    # the walk does not follow evaluation order).
                     u2, d2 = self.ud_list(rest)
-                    uses |= u2 & ~defs
+                    uses |= u2
                     defs |= d2 | (1 << var.index)
                     continue
             stack.extend(n.children())
@@ -123,7 +120,7 @@ class Builder:
         for d in s.decls:
             if d.init is not None:
                 u, df = self.ud(d.init)
-                uses |= u & ~defs
+                uses |= u & ~defs    # earlier declarators come first
                 defs |= df
             if tracked(d.var):
                 defs |= 1 << d.var.index
@@ -144,10 +141,10 @@ class Builder:
     b_PPLine = b_Empty
 
     def b_Verbatim(self, s):
-        return self.simple(self.ud_list(s.idents)[0])
+        return self.simple(*self.ud_list(s.idents))
 
     def b_If(self, s):
-        n = self.g.node(self.ud(s.c)[0])
+        n = self.g.node(*self.ud(s.c))
         te, tx = self.build(s.then)
         self.g.succ[n].append(te)
         if s.els is not None:
@@ -164,14 +161,14 @@ class Builder:
         return entry, exits, breaks
 
     def b_While(self, s):
-        c = self.g.node(self.ud(s.c)[0])
+        c = self.g.node(*self.ud(s.c))
         be, bx, breaks = self.loop(c, s.body)
         self.g.succ[c].append(be)
         self.connect(bx, c)
         return c, [c] + breaks
 
     def b_DoWhile(self, s):
-        c = self.g.node(self.ud(s.c)[0])
+        c = self.g.node(*self.ud(s.c))
         be, bx, breaks = self.loop(c, s.body)
         self.connect(bx, c)
         self.g.succ[c].append(be)
@@ -181,8 +178,8 @@ class Builder:
         if isinstance(s.init, A.Stmt):
             ie, ix = self.build(s.init)
         else:
-            ie, ix = self.simple(self.ud(s.init)[0] if s.init else 0)
-        c = self.g.node(self.ud(s.c)[0] if s.c is not None else 0)
+            ie, ix = self.simple(*self.ud(s.init))
+        c = self.g.node(*self.ud(s.c)) if s.c is not None else self.g.node()
         self.connect(ix, c)
         step = self.g.node(*self.ud(s.step)) if s.step is not None else c
         be, bx, breaks = self.loop(step, s.body)
@@ -193,7 +190,7 @@ class Builder:
         return ie, ([c] if s.c is not None else []) + breaks
 
     def b_Switch(self, s):
-        n = self.g.node(self.ud(s.e)[0])
+        n = self.g.node(*self.ud(s.e))
         cases = []
         self.switches.append(cases)
         breaks = []
@@ -246,10 +243,10 @@ class Builder:
         return n, []
 
     def b_Return(self, s):
-        return self.g.node(self.ud(s.e)[0]), []
+        return self.g.node(*self.ud(s.e)), []
 
     def b_AwaitStmt(self, s):
-        a = self.g.node(self.ud_list(s.site.args)[0])
+        a = self.g.node(*self.ud_list(s.site.args))
         sp = self.g.node()
         self.g.succ[a].append(sp)
         self.susp[s.site] = sp

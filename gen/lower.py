@@ -41,6 +41,15 @@ class ScopeInfo:
         self.has_await = False
 
 
+class RawAssign(A.Raw):
+    """Residual of an assignment: keeps its target for liveness."""
+    __slots__ = ('op', 'target')
+
+    def __init__(self, op, target, value):
+        super().__init__(target, ' %s ' % op, value)
+        self.op, self.target = op, target
+
+
 class TempDecl(A.Stmt):
     __slots__ = ('temp',)
 
@@ -294,7 +303,7 @@ class Lowerer:
 
     def lx_Assign(self, e, need):
         s, (l, r) = self.operands([(e.l, True), (e.r, False)])
-        return s, A.Raw(l, ' %s ' % e.op, r)
+        return s, RawAssign(e.op, l, r)
 
     def lx_Index(self, e, need):
         s, (a, i) = self.operands([(e.a, False), (e.i, False)])
