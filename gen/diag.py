@@ -1,4 +1,5 @@
 """Diagnostics in the `file:line:col: error: message` form, with a caret line."""
+import bisect
 
 
 class GenError(Exception):
@@ -34,18 +35,13 @@ class Source:
         self.name = name
         self.text = text
         self._starts = [0]
-        for i, c in enumerate(text):
-            if c == '\n':
-                self._starts.append(i + 1)
+        i = text.find('\n')
+        while i >= 0:
+            self._starts.append(i + 1)
+            i = text.find('\n', i + 1)
 
     def line_col(self, pos):
-        lo, hi = 0, len(self._starts) - 1
-        while lo < hi:
-            mid = (lo + hi + 1) // 2
-            if self._starts[mid] <= pos:
-                lo = mid
-            else:
-                hi = mid - 1
+        lo = bisect.bisect_right(self._starts, pos) - 1
         return lo + 1, pos - self._starts[lo] + 1
 
     def line_of(self, pos):

@@ -121,24 +121,27 @@ class Function:
 
     # -- checks ------------------------------------------------------------
     def check(self, body):
+        exprs = [(s, e) for s in iter_stmts(body) for e in stmt_exprs(s)]
         awaited = set()
-        for s in iter_stmts(body):
-            for e in stmt_exprs(s):
-                for n in A.walk(e):
-                    if isinstance(n, A.Await):
-                        awaited.add(id(n.call.fn))
-        for s in iter_stmts(body):
-            for e in stmt_exprs(s):
-                for n in A.walk(e):
-                    if isinstance(n, A.Call) and isinstance(n.fn, A.Ident) \
-                            and n.fn.var is None and n.fn.tok.text in BANNED:
-                        name = n.fn.tok.text
-                        self.err(n.fn.tok, "'%s' cannot be used in an async "
-                                 "function: %s" % (name, BANNED[name]))
-                    if isinstance(n, A.Ident) and n.var is None and \
-                            id(n) not in awaited and \
-                            self.ctx.lookup(self.unit, n.tok.text):
-                        self.misuse(n.tok, s, e)
+        for s, e in exprs:
+            for n in A.walk(e):
+                if isinstance(n, A.Await):
+                    awaited.add(id(n.call.fn))
+        lookup = self.ctx.lookup
+        for s, e in exprs:
+            for n in A.walk(e):
+                if not isinstance(n, A.Ident) or n.var is not None:
+                    continue
+                name = n.tok.text
+                if name in BANNED and self.is_callee(n, e):
+                    self.err(n.tok, "'%s' cannot be used in an async "
+                             "function: %s" % (name, BANNED[name]))
+                if id(n) not in awaited and lookup(self.unit, name):
+                    self.misuse(n.tok, s, e)
+
+    def is_callee(self, ident, e):
+        return any(isinstance(n, A.Call) and n.fn is ident
+                   for n in A.walk(e))
 
     def misuse(self, tok, s, e):
         idx = self.toks.index(tok) if False else None

@@ -27,6 +27,9 @@ _TOKEN = re.compile(r'''
 ''', re.X | re.S)
 
 
+_DIRECTIVE = re.compile(r'[ \t]*#')
+
+
 class Tok:
     __slots__ = ('kind', 'text', 'start', 'end')
 
@@ -48,7 +51,7 @@ def tokenize(src):
     at_line_start = True
     while i < n:
         if at_line_start:
-            m = re.compile(r'[ \t]*#').match(text, i)
+            m = _DIRECTIVE.match(text, i)
             if m:
                 end = _directive_end(text, m.end())
                 toks.append(Tok('pp', text[i:end], m.end() - 1, end))

@@ -57,21 +57,21 @@ class TempDecl(A.Stmt):
         self.temp, self.tok = temp, tok
 
 
-def has_effect(e):
-    for n in A.walk(e):
-        if isinstance(n, (A.Call, A.Assign, A.Await)) or (
-                isinstance(n, (A.Unary, A.Postfix)) and n.op in ('++', '--')):
-            return True
-    return False
+def _is_effect(n):
+    return isinstance(n, (A.Call, A.Assign, A.Await)) or (
+        isinstance(n, (A.Unary, A.Postfix)) and n.op in ('++', '--'))
 
 
-def effect_count(e):
-    count = 0
-    for n in A.walk(e):
-        if isinstance(n, (A.Call, A.Assign, A.Await)) or (
-                isinstance(n, (A.Unary, A.Postfix)) and n.op in ('++', '--')):
-            count += 1
-    return count
+def effect_count(e, memo):
+    """Side effects (calls, stores, ++/--, awaits) in `e`; memoized per node
+    so lowering stays linear."""
+    key = id(e)
+    hit = memo.get(key)
+    if hit is None:
+        hit = (1 if _is_effect(e) else 0) + sum(
+            effect_count(c, memo) for c in e.children())
+        memo[key] = hit
+    return hit
 
 
 class Lowerer:
@@ -88,6 +88,7 @@ class Lowerer:
         self.used_labels = set()
         self.modified = set()    # vars modified in the current statement
         self.has_await = {}
+        self.effect_memo = {}
 
     # -- helpers -----------------------------------------------------------
     def err(self, tok, msg):
@@ -99,9 +100,15 @@ class Lowerer:
         key = id(e)
         hit = self.has_await.get(key)
         if hit is None:
-            hit = any(isinstance(n, A.Await) for n in A.walk(e))
+            hit = isinstance(e, A.Await)
+            for c in e.children():
+                if self.awaits(c):
+                    hit = True
             self.has_await[key] = hit
         return hit
+
+    def effects(self, e):
+        return effect_count(e, self.effect_memo)
 
     def needs(self, e):
         return e is not None and self.awaits(e)
@@ -146,7 +153,7 @@ class Lowerer:
             return self.stable(e.e)
         if isinstance(e, A.Unary) and e.op in ('-', '+', '~', '!'):
             return self.stable(e.e)
-        if isinstance(e, A.Binary) and not has_effect(e):
+        if isinstance(e, A.Binary) and not self.effects(e):
             return self.stable(e.l) and self.stable(e.r)
         if isinstance(e, A.Member) and e.op == '.':
             return self.stable(e.e)
@@ -193,7 +200,7 @@ class Lowerer:
     def operands(self, items):
         """Lowers operands [(expr, is_lvalue)] left to right; returns
         (steps, residuals)."""
-        keys = [self.awaits(x) or has_effect(x) for x, _ in items]
+        keys = [self.awaits(x) or self.effects(x) for x, _ in items]
         last = max((i for i, k in enumerate(keys) if k), default=-1)
         steps, out = [], []
         for i, (x, lvalue) in enumerate(items):
@@ -208,7 +215,7 @@ class Lowerer:
     def lx(self, e, need=True):
         """Returns (steps, residual). Await-free, single-effect expressions
         come back unchanged."""
-        if not self.awaits(e) and effect_count(e) < 2:
+        if not self.awaits(e) and self.effects(e) < 2:
             return [], e
         if not self.awaits(e) and isinstance(e, (A.Cond, A.Comma)) or (
                 isinstance(e, A.Binary) and e.op in ('&&', '||')
