@@ -109,8 +109,10 @@ endif
 # Core: what builds for firmware with newlib and no OS (scheduler, timers,
 # cancellation, nurseries, memory streams, parsers). Host-only files (the
 # POSIX backend, sockets, TLS, files, processes) stay out of this list.
-CORE_SRCS := runtime/src/task.c
-CORE_SC :=
+CORE_SRCS := runtime/src/task.c runtime/src/loop.c runtime/src/timer.c \
+             runtime/src/cancel.c runtime/src/nursery.c runtime/src/waitq.c \
+             runtime/src/clock.c runtime/src/error.c
+CORE_SC := runtime/src/sleep.sc
 CORE_OBJS := $(CORE_SRCS:%.c=$(BUILD)/obj/%.o) \
              $(addprefix $(GEN_LIB)/,$(notdir $(CORE_SC:.sc=.o)))
 CORE_LIB := $(BUILD)/libstrio-core.a

@@ -92,7 +92,7 @@ int main(void)
 
     printf("word_count over a transport that yields 1-5 bytes at a time:\n");
     word_count_start(&frame, &t);
-    strio_task_init(&task, word_count_resume, &frame);
+    strio_task_init(&task, word_count_resume, &frame, &frame.strio_ret);
     unsigned long suspends = strio_task_run(&task);
     printf("result %d, task suspended %lu times, whole task state %zu bytes\n",
            frame.strio_ret, suspends, sizeof frame);

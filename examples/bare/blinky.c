@@ -60,7 +60,7 @@ static strio_task task;
 int main(void)
 {
     blink_start(&frame, 10);
-    strio_task_init(&task, blink_resume, &frame);
+    strio_task_init(&task, blink_resume, &frame, NULL);
     strio_task_run(&task);
     return frame.strio_ret == 10 ? 0 : 1;
 }

@@ -127,7 +127,7 @@ Test(checkpoint, pending_then_done)
     strio_task task;
 
     strio_checkpoint_start(&f);
-    strio_task_init(&task, strio_checkpoint_resume, &f);
+    strio_task_init(&task, strio_checkpoint_resume, &f, NULL);
     cr_assert_eq(f.strio_state, 0);
     cr_assert_eq(strio_checkpoint_resume(&f, &task), STRIO_PENDING);
     cr_assert_eq(strio_checkpoint_resume(&f, &task), STRIO_DONE);
@@ -141,7 +141,7 @@ Test(checkpoint, as_root_of_a_task_suspends_once)
 
     f.strio_ret = -1;
     strio_checkpoint_start(&f);
-    strio_task_init(&task, strio_checkpoint_resume, &f);
+    strio_task_init(&task, strio_checkpoint_resume, &f, NULL);
     cr_assert_eq(strio_task_run(&task), 1);
     cr_assert_eq(task.suspends, 1);
     cr_assert_eq(f.strio_ret, 0);
@@ -154,7 +154,7 @@ Test(task, init_binds_frame)
 
     three_start(&f, 0);
     task.suspends = 99;
-    strio_task_init(&task, three_resume, &f);
+    strio_task_init(&task, three_resume, &f, NULL);
     cr_assert_eq(task.resume, three_resume);
     cr_assert_eq(task.frame, &f);
     cr_assert_eq(task.suspends, 0);
@@ -166,7 +166,7 @@ Test(task, three_checkpoints_suspend_three_times)
     strio_task task;
 
     three_start(&f, 1000);
-    strio_task_init(&task, three_resume, &f);
+    strio_task_init(&task, three_resume, &f, NULL);
     cr_assert_eq(strio_task_run(&task), 3);
     cr_assert_eq(task.suspends, 3);
     cr_assert_eq(f.strio_ret, 1111);
@@ -178,7 +178,7 @@ Test(task, step_by_step)
     strio_task task;
 
     three_start(&f, 5);
-    strio_task_init(&task, three_resume, &f);
+    strio_task_init(&task, three_resume, &f, NULL);
     for (int i = 1; i <= 3; i++) {
         cr_assert_eq(three_resume(&f, &task), STRIO_PENDING, "await %d", i);
         cr_assert_eq(f.strio_state, i);
@@ -193,7 +193,7 @@ Test(task, nested_frames)
     strio_task task;
 
     outer_start(&f, 4);
-    strio_task_init(&task, outer_resume, &f);
+    strio_task_init(&task, outer_resume, &f, NULL);
     /* three(i) = i + 111 for i = 0..3, three suspensions each */
     cr_assert_eq(strio_task_run(&task), 12);
     cr_assert_eq(f.strio_ret, 0 + 1 + 2 + 3 + 4 * 111);
@@ -204,7 +204,7 @@ Test(task, no_await_no_suspend)
     struct none_frame f = { 0, 0 };
     strio_task task;
 
-    strio_task_init(&task, none_resume, &f);
+    strio_task_init(&task, none_resume, &f, NULL);
     cr_assert_eq(strio_task_run(&task), 0);
     cr_assert_eq(f.strio_ret, 42);
 }

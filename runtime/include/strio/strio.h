@@ -3,6 +3,14 @@
 #define STRIO_H
 
 #include <strio/async.h>
+#include <strio/error.h>
+#include <strio/time.h>
+#include <strio/timer.h>
 #include <strio/task.h>
+#include <strio/loop.h>
+#include <strio/cancel.h>
+#include <strio/waitq.h>
+#include <strio/nursery.h>
+#include <strio/sleep.h>
 
 #endif

@@ -1,0 +1,178 @@
+/* The event loop (see strio/loop.h). */
+#include <stddef.h>
+
+#include <strio/cancel.h>
+#include <strio/loop.h>
+#include <strio/nursery.h>
+
+void strio__nursery_child_done(strio_nursery *n, strio_task *child);
+
+#define CONTAINER(ptr, type, member) \
+    ((type *)(void *)((char *)(ptr) - offsetof(type, member)))
+
+void strio_loop_init(strio_loop *loop, strio_clock *clock,
+                     strio_backend *backend)
+{
+    loop->clock = clock;
+    loop->backend = backend;
+    loop->ready_head = loop->ready_tail = NULL;
+    strio_timer_heap_init(&loop->timers);
+    loop->hooks = NULL;
+    loop->root = NULL;
+    loop->tasks = 0;
+    loop->switches = 0;
+    atomic_init(&loop->notified, 0);
+    loop->hook_busy = 0;
+}
+
+strio_time strio_loop_now(const strio_loop *loop)
+{
+    return loop->clock->now(loop->clock);
+}
+
+void strio_loop_schedule(strio_loop *loop, strio_task *task)
+{
+    task->state = STRIO_TASK_READY;
+    task->next = NULL;
+    if (loop->ready_tail != NULL)
+        loop->ready_tail->next = task;
+    else
+        loop->ready_head = task;
+    loop->ready_tail = task;
+}
+
+void strio_loop_notify(strio_loop *loop)
+{
+    atomic_store(&loop->notified, 1);
+    if (loop->backend != NULL && loop->backend->notify != NULL)
+        loop->backend->notify(loop->backend);
+}
+
+void strio_loop_add_hook(strio_loop *loop, strio_hook *hook)
+{
+    hook->next = loop->hooks;
+    loop->hooks = hook;
+}
+
+static void finished(strio_loop *loop, strio_task *t)
+{
+    t->state = STRIO_TASK_DONE;
+    loop->tasks--;
+    if (t->parent != NULL)
+        strio__nursery_child_done(t->parent, t);
+}
+
+static void run_one(strio_loop *loop, strio_task *t)
+{
+    t->state = STRIO_TASK_RUNNING;
+    loop->switches++;
+    if (t->resume(t->frame, t) == STRIO_DONE) {
+        finished(loop, t);
+        return;
+    }
+    t->switches++;
+    /* A leaf that returned PENDING without parking or yielding is a bug;
+     * treating it as a yield keeps the loop alive. */
+    if (t->state == STRIO_TASK_RUNNING)
+        strio_loop_schedule(loop, t);
+}
+
+/* Runs the tasks that were ready when the batch began (fairness: a task
+ * that yields runs again only in the next batch). */
+static void run_batch(strio_loop *loop)
+{
+    strio_task *last = loop->ready_tail;
+    while (loop->ready_head != NULL) {
+        strio_task *t = loop->ready_head;
+        loop->ready_head = t->next;
+        if (loop->ready_head == NULL)
+            loop->ready_tail = NULL;
+        t->next = NULL;
+        run_one(loop, t);
+        if (t == last)
+            break;
+    }
+}
+
+static void fire_timers(strio_loop *loop)
+{
+    strio_time now = strio_loop_now(loop);
+    strio_timer *m;
+    while ((m = strio_timer_min(&loop->timers)) != NULL && m->when <= now) {
+        strio_timer_remove(&loop->timers, m);
+        if (m->kind == STRIO_TIMER_TASK) {
+            strio_task_wake(CONTAINER(m, strio_task, timer), 0);
+        } else {
+            strio_cancel_scope *s = CONTAINER(m, strio_cancel_scope, timer);
+            strio_scope_cancel(s);
+        }
+    }
+}
+
+static void run_hooks(strio_loop *loop)
+{
+    if (atomic_exchange(&loop->notified, 0) == 0)
+        return;
+    for (strio_hook *h = loop->hooks; h != NULL; h = h->next)
+        h->run(h, loop);
+}
+
+static int backend_busy(const strio_loop *loop)
+{
+    return loop->backend != NULL && loop->backend->busy(loop->backend);
+}
+
+/* Nothing is ready: jump a virtual clock, or wait in the backend. */
+static int idle(strio_loop *loop)
+{
+    strio_timer *m = strio_timer_min(&loop->timers);
+    strio_time next = m != NULL ? m->when : STRIO_TIME_NEVER;
+    strio_clock *clock = loop->clock;
+    if (clock->idle != NULL) {
+        /* Virtual time: real I/O in flight gets a short real wait first, so
+         * a jump never beats a loopback reply (Trio's autojump threshold). */
+        if (backend_busy(loop) || loop->hook_busy) {
+            if (loop->backend != NULL)
+                loop->backend->wait(loop->backend, loop,
+                                    strio_loop_now(loop) + STRIO_MS(1));
+            run_hooks(loop);
+            if (loop->ready_head != NULL)
+                return 0;
+        }
+        if (m != NULL && clock->idle(clock, next))
+            return 0;
+    }
+    if (m == NULL && !backend_busy(loop) && !loop->hook_busy)
+        return STRIO_ESTATE;      /* nothing can ever wake a task */
+    if (loop->backend == NULL) {
+        while (strio_loop_now(loop) < next)
+            ;                     /* no backend to sleep in: spin */
+        return 0;
+    }
+    return loop->backend->wait(loop->backend, loop, next);
+}
+
+int strio_loop_run(strio_loop *loop, strio_task *root)
+{
+    root->loop = loop;
+    loop->root = root;
+    loop->tasks++;
+    strio_loop_schedule(loop, root);
+    for (;;) {
+        run_batch(loop);
+        if (root->state == STRIO_TASK_DONE)
+            return 0;
+        fire_timers(loop);
+        run_hooks(loop);
+        if (loop->ready_head != NULL) {
+            if (backend_busy(loop))
+                loop->backend->wait(loop->backend, loop, 0);
+            continue;
+        }
+        int rc = idle(loop);
+        if (rc < 0)
+            return rc;
+        fire_timers(loop);
+        run_hooks(loop);
+    }
+}
