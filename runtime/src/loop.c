@@ -23,6 +23,8 @@ void strio_loop_init(strio_loop *loop, strio_clock *clock,
     loop->switches = 0;
     atomic_init(&loop->notified, 0);
     loop->hook_busy = 0;
+    loop->on_suspend = NULL;
+    loop->on_suspend_arg = NULL;
 }
 
 strio_time strio_loop_now(const strio_loop *loop)
@@ -71,6 +73,8 @@ static void run_one(strio_loop *loop, strio_task *t)
         return;
     }
     t->switches++;
+    if (loop->on_suspend != NULL)
+        loop->on_suspend(loop, t, loop->on_suspend_arg);
     /* A leaf that returned PENDING without parking or yielding is a bug;
      * treating it as a yield keeps the loop alive. */
     if (t->state == STRIO_TASK_RUNNING)

@@ -58,6 +58,10 @@ struct strio_loop {
     unsigned long switches;     /* task resumptions, for statistics */
     atomic_int notified;
     int hook_busy;              /* hooks with work outstanding */
+    /* Testing and tracing: called each time a task suspends (after its
+     * resume function returned STRIO_PENDING). NULL: off. */
+    void (*on_suspend)(strio_loop *loop, strio_task *task, void *arg);
+    void *on_suspend_arg;
 };
 
 /*
