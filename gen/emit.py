@@ -386,6 +386,32 @@ class FuncEmitter:
             self.stmt(out, item, 1, top=True)
         out.stmt('return STRIO_DONE;', self.line(body.close), 1)
         out.stmt('}', self.line(body.close), 0)
+        self.where(out, static)
+
+    def where(self, out, static):
+        """`NAME_where`: the await stack below this frame (strio/async.h)."""
+        from .driver import where_proto
+        fname = self.src.name.replace('\\', '\\\\').replace('"', '\\"')
+        lines = ['#ifndef STRIO_NO_WHERE', where_proto(self.fn), '{']
+        lines.append('    const struct %s_frame *strio_F = strio_vF;' % self.name)
+        if self.f.sites:
+            lines.append('    switch (strio_F->strio_state) {')
+            for s in self.f.sites:
+                lines.append('    case %s:' % s.state_name)
+                lines.append('        strio_cb(strio_arg, "%s", %d, "%s", "%s");'
+                             % (fname, s.line, self.name, s.sig.name))
+                if s.sig.fn is not None or s.sig.has_where:
+                    lines.append('        %s_where(&%s, strio_cb, strio_arg);'
+                                 % (s.sig.name, s.path))
+                lines.append('        return;')
+            lines.append('    }')
+        else:
+            lines.append('    (void)strio_F;')
+        lines.append('    strio_cb(strio_arg, "%s", %d, "%s", 0);' % (
+            fname, self.line(self.fn.name_tok), self.name))
+        lines.append('}')
+        lines.append('#endif')
+        out.raw('\n'.join(lines) + '\n')
 
     # -- statements ----------------------------------------------------------
     def stmt(self, out, s, ind, top=False):

@@ -138,6 +138,19 @@ class Function:
                              "function: %s" % (name, BANNED[name]))
                 if id(n) not in awaited and lookup(self.unit, name):
                     self.misuse(n.tok, s, e)
+        macros = self.ctx.macros[self.unit]
+        for s, e in exprs:
+            for n in A.walk(e):
+                if isinstance(n, A.Call) and isinstance(n.fn, A.Ident) and \
+                        n.fn.var is None and n.fn.tok.text in macros:
+                    for a in n.args:
+                        for x in A.walk(a):
+                            if isinstance(x, A.Await):
+                                self.err(x.tok, "'await' inside an argument "
+                                         "of macro '%s', which may evaluate "
+                                         "it more than once: assign the "
+                                         "result to a local first"
+                                         % n.fn.tok.text)
 
     def is_callee(self, ident, e):
         return any(isinstance(n, A.Call) and n.fn is ident

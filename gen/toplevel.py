@@ -2,10 +2,14 @@
 where plain C passes through, which headers are included and what they
 announce (STRIO_ASYNC_DECL) or define (typedef names)."""
 import os
+import re
 
 from .diag import GenError, Source
 from .lexer import tokenize
 from .parser import Parser, STORAGE, KEYWORDS, TAG_KW
+
+
+_FUNC_MACRO = re.compile(r'\s*#\s*define\s+([A-Za-z_][A-Za-z0-9_]*)\(')
 
 
 class Param:
@@ -33,6 +37,7 @@ class AsyncSig:
         self.unit = unit                  # defining unit, or None
         self.src, self.pos = pos_src, pos
         self.fn = None                    # AsyncFunc when defined in this run
+        self.has_where = False            # generated: has NAME_where
 
 
 class AsyncFunc:
@@ -137,6 +142,7 @@ class Unit:
         self.header_items = []  # (first, last) of directives and type decls
         self.fn_sigs = {}       # plain function name -> (ret, params text)
         self.globals = {}       # file-scope variable name -> GlobalVar
+        self.macros = set()     # function-like macros defined here
         self.scan()
 
     def scan(self):
@@ -256,6 +262,9 @@ class Unit:
 
     def _directive(self, t):
         self.header_items.append(('pp', t))
+        m = _FUNC_MACRO.match(t.text)
+        if m:
+            self.macros.add(m.group(1))
         words = t.text[1:].strip()
         if words.startswith('include'):
             rest = words[len('include'):].strip()
@@ -370,7 +379,8 @@ class HeaderIndex:
                 return os.path.normpath(path)
         return None
 
-    def collect(self, unit_dir, includes, decls, typenames, seen=None):
+    def collect(self, unit_dir, includes, decls, typenames, seen=None,
+                macros=None):
         seen = set() if seen is None else seen
         for quoted, name, _ in includes:
             path = self.resolve(quoted, name, unit_dir)
@@ -380,10 +390,13 @@ class HeaderIndex:
             info = self.load(path)
             if info is None:
                 continue
-            hdecls, htypes, hincl = info
+            hdecls, htypes, hincl, hmacros = info
             decls.extend(hdecls)
             typenames |= htypes
-            self.collect(os.path.dirname(path), hincl, decls, typenames, seen)
+            if macros is not None:
+                macros |= hmacros
+            self.collect(os.path.dirname(path), hincl, decls, typenames, seen,
+                         macros)
 
     def load(self, path):
         if path in self.cache:
@@ -392,7 +405,7 @@ class HeaderIndex:
             with open(path, encoding='utf-8', errors='replace') as f:
                 text = f.read()
             unit = _HeaderScan(path, text)
-            info = (unit.decls, unit.typenames, unit.includes)
+            info = (unit.decls, unit.typenames, unit.includes, unit.macros)
         except (OSError, GenError):
             info = None
         self.cache[path] = info
@@ -404,7 +417,11 @@ class _HeaderScan(Unit):
 
     def __init__(self, path, text):
         self.decls = []
+        self.where_names = set()
+        self.macros = set()
         super().__init__(path, text)
+        for sig in self.decls:
+            sig.has_where = sig.name in self.where_names
 
     def scan(self):
         toks = self.toks
@@ -422,6 +439,8 @@ class _HeaderScan(Unit):
                         depth -= 1
                     j += 1
                 self._typedef_names(i, j)
+            elif t.text == 'STRIO_HAS_WHERE' and toks[i + 1].text == '(':
+                self.where_names.add(toks[i + 2].text)
             elif t.text == 'STRIO_ASYNC_DECL' and toks[i + 1].text == '(':
                 p = Parser(self.src, toks, set(), lambda n: False)
                 close = p.skip_balanced(i + 1) - 1

@@ -28,12 +28,16 @@
  * the C compiler sees nothing:
  *
  *   STRIO_ASYNC_DECL(int strio_checkpoint(void))
+ *
+ * Generated headers add STRIO_HAS_WHERE(name) (see strio_where_fn).
  */
 #ifndef STRIO_ASYNC_H
 #define STRIO_ASYNC_H
 
 /* Read by generator.py when it scans included headers; expands to nothing. */
 #define STRIO_ASYNC_DECL(...)
+/* Marks a generated async function (it has a NAME_where function). */
+#define STRIO_HAS_WHERE(name)
 
 /* Return values of every resume function. */
 #define STRIO_DONE 0
@@ -43,5 +47,17 @@ typedef struct strio_task strio_task;
 
 /* Signature shared by all resume functions. */
 typedef int (*strio_resume_fn)(void *frame, strio_task *task);
+
+/*
+ * The await stack of a suspended task. Every generated async function f
+ * also gets `void f_where(const void *frame, strio_where_fn cb, void *arg)`,
+ * which calls `cb` once per level, outermost first: the source position of
+ * the await the frame is suspended in, the function's name and the callee
+ * awaited there (NULL when the frame is not suspended in an await), then
+ * descends into the callee's frame if it is generated too. Build with
+ * -DSTRIO_NO_WHERE to leave these functions (and their strings) out.
+ */
+typedef void (*strio_where_fn)(void *arg, const char *file, int line,
+                               const char *function, const char *callee);
 
 #endif
