@@ -27,7 +27,8 @@ def parse_args(argv):
     ap.add_argument('--cc', default=os.environ.get('CC', 'cc'),
                     help='C compiler for --report (default: $CC or cc)')
     ap.add_argument('--cflags', default='',
-                    help='extra flags for the --report probe (e.g. -mcpu=...)')
+                    help='extra flags for the --report probe; write '
+                         '--cflags="-mcpu=cortex-m4 -mthumb" (with "=")')
     ap.add_argument('--suspend-every-await', action='store_true',
                     help='testing: every await suspends once before running '
                          'its callee')
@@ -48,28 +49,33 @@ def main(argv):
     except OSError as e:
         print('generator.py: error: %s' % e, file=sys.stderr)
         return 1
-    written = []
+    plan = []
+    inputs = {os.path.abspath(p) for p in args.inputs}
     for path in args.inputs:
         c_text, h_text = results[path]
         out_dir = args.out if args.out is not None else (
             os.path.dirname(path) or '.')
-        os.makedirs(out_dir, exist_ok=True)
         name = base_name(path)
         for ext, text in (('.c', c_text), ('.h', h_text)):
             target = os.path.join(out_dir, name + ext)
-            if os.path.abspath(target) == os.path.abspath(path):
-                print('generator.py: error: output %s would overwrite its '
+            if os.path.abspath(target) in inputs:
+                print('generator.py: error: output %s would overwrite an '
                       'input' % target, file=sys.stderr)
                 return 1
-            _write_if_changed(target, text)
-        written.append((path, os.path.join(out_dir, name + '.c')))
+            plan.append((out_dir, target, text))
+    written = []
+    for out_dir, target, text in plan:
+        os.makedirs(out_dir, exist_ok=True)
+        _write(target, text)
+        if target.endswith('.c'):
+            written.append((args.inputs[len(written)], target))
     if args.report:
         from .report import report
         return report(written, funcs, args)
     return 0
 
 
-def _write_if_changed(path, text):
+def _write(path, text):
     tmp = path + '.tmp'
     with open(tmp, 'w', encoding='utf-8') as f:
         f.write(text)

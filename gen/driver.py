@@ -52,8 +52,12 @@ class Context:
                 else:
                     self.check_same(prev, sig)
             for sig in own.values():
-                if not sig.is_static and (sig.fn is not None or
-                                          sig.name not in self.public):
+                if sig.is_static:
+                    continue
+                other = self.public.get(sig.name)
+                if other is not None:
+                    self.check_same(other, sig)
+                if sig.fn is not None or other is None:
                     self.public[sig.name] = sig
         for u in units:
             decls, names, macros = [], set(u.typenames), set(u.macros)
@@ -72,11 +76,19 @@ class Context:
     def check_same(self, a, b):
         if a is None:
             return
-        if ' '.join(a.ret.split()) != ' '.join(b.ret.split()) or \
-                len(a.param_names) != len(b.param_names):
+        norm = lambda t: ' '.join(t.replace('*', ' * ').split())
+        if norm(a.ret) != norm(b.ret) or \
+                [norm(t) for t in a.param_types] != \
+                [norm(t) for t in b.param_types]:
             raise GenError(b.src, b.pos, "conflicting declarations of async "
                            "function '%s'" % b.name,
                            [(a.src, a.pos, 'previous declaration')])
+        if b.is_static and not a.is_static:
+            raise GenError(b.src, b.pos, "static declaration of '%s' follows "
+                           "a non-static one" % b.name,
+                           [(a.src, a.pos, 'previous declaration')])
+        if a.is_static:
+            b.is_static = True      # C: the first declaration's linkage
 
     def lookup(self, unit, name):
         sig = self.own[unit].get(name)
@@ -124,6 +136,13 @@ def check_plain_code(u, ctx):
     """`await` and async function names are only meaningful inside async
     functions."""
     toks = u.toks
+    for name, tok in u.fn_toks.items():
+        sig = ctx.lookup(u, name)
+        if sig is not None:
+            raise GenError(u.src, tok.start, "conflicting declarations of "
+                           "'%s': a plain function here, an async function "
+                           "elsewhere" % name,
+                           [(sig.src, sig.pos, 'async declaration')])
     for kind, *rest in u.items:
         if kind != 'text':
             continue
@@ -212,10 +231,11 @@ class UnitEmitter:
             if callee is not None and callee.unit is self.u:
                 self.frame(out, callee, done)
         em = self.em(fn)
-        text = em.frame_text()
+        chunks = em.frame_text()
         guard = 'STRIO_FRAME_%s_DEFINED' % fn.name
         out.raw('#ifndef %s\n#define %s\n' % (guard, guard))
-        out.text(text, em.line(fn.name_tok))
+        for text, line in chunks:
+            out.text(text, line)
         out.raw('#endif\n')
         if fn.unit is self.u and out is not self.header_out:
             # callers earlier in the file need the functions declared

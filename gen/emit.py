@@ -91,6 +91,30 @@ def _quote(name):
     return name.replace('\\', '\\\\').replace('"', '\\"')
 
 
+_SCALAR_WORDS = {'void', 'char', 'short', 'int', 'long', 'float', 'double',
+                 'signed', 'unsigned', '_Bool', '_Complex', 'const',
+                 'volatile', 'enum', 'register', 'static', 'auto',
+                 '_Atomic', 'restrict'}
+
+
+def maybe_aggregate(words):
+    """Could a value of this type be a struct with const members (which
+    plain assignment cannot store)? struct/union, or an unknown typedef."""
+    if 'struct' in words or 'union' in words:
+        return True
+    if 'enum' in words:
+        return False
+    return any(w not in _SCALAR_WORDS and not w.endswith('_t') and
+               w[:1].isalpha() for w in words)
+
+
+def store(dst, value):
+    """Stores a whole value: initializing a copy then copying its bytes
+    works even for structs with const members."""
+    return ('{ __typeof__(%s) strio_v = %s; __builtin_memcpy((void *)&%s, '
+            '&strio_v, sizeof strio_v); }' % (dst, value, dst))
+
+
 class FuncEmitter:
     """Emits the pieces of one analyzed async function."""
 
@@ -294,31 +318,62 @@ class FuncEmitter:
 
     # -- frame type ----------------------------------------------------------
     def frame_text(self):
-        """The frame struct (and its helper types struct), as C text."""
+        """The frame struct (and its helper types struct) as (text, source
+        line) chunks, so an error in a member's type points at the local's
+        declaration."""
         f = self.f
-        body = []
-        body.append('    unsigned short strio_state;\n')
-        if not self.fn.sig.ret_void:
-            body.append('    %s strio_ret;\n' % self.fn.sig.ret)
-        for m in f.frame.items:
-            body.append(self.member_text(m, 1))
-        frame = 'struct %s_frame {\n%s};\n' % (self.name, ''.join(body))
-        types = ''
+        fline = self.line(self.fn.name_tok)
+        chunks = []
+        if self.file_refs or self.has_file_temps():
+            # temps' types may add to file_refs while being spelled
+            members = [(self.member_text(m, 1), m) for m in f.frame.items]
+        else:
+            members = None
         if self.file_refs:
             fields = []
-            done = set()
-            pending = sorted(self.file_refs, key=lambda v: v.tok.start
-                             if v.tok else 0)
-            for v in pending:
-                if v in done:
-                    continue
-                done.add(v)
+            for v in sorted(self.file_refs, key=lambda v: v.tok.start
+                            if v.tok else 0):
                 fields.append('    %s;\n' % self.field_decl(
                     v, self.uid(v), 'file'))
-            types = ('/* types of locals, for __typeof__ in the frame */\n'
-                     'struct %s {\n%s};\n' % (self.types_struct,
-                                              ''.join(fields)))
-        return types + frame
+            chunks.append(('/* types of locals, for __typeof__ in the frame '
+                           '*/\nstruct %s {\n%s};\n' % (
+                               self.types_struct, ''.join(fields)), fline))
+        head = '    unsigned short strio_state;\n'
+        if not self.fn.sig.ret_void:
+            head += '    %s strio_ret;\n' % self.fn.sig.ret
+        chunks.append(('struct %s_frame {\n%s' % (self.name, head), fline))
+        for m in f.frame.items:
+            self.member_chunks(m, 1, chunks, fline)
+        chunks.append(('};\n', fline))
+        return chunks
+
+    def has_file_temps(self):
+        def walk(items):
+            for m in items:
+                if m.kind == 'var' and m.var.kind == 'temp':
+                    return True
+                if m.kind in ('struct', 'union') and walk(m.items):
+                    return True
+            return False
+        return walk(self.f.frame.items)
+
+    def member_line(self, m, default):
+        if m.kind == 'var' and m.var.tok is not None:
+            return self.src.line_of(m.var.tok.start)
+        if m.kind == 'site':
+            return m.site.line
+        return default
+
+    def member_chunks(self, m, depth, chunks, fline):
+        pad = '    ' * depth
+        if m.kind in ('var', 'site'):
+            chunks.append((self.member_text(m, depth),
+                           self.member_line(m, fline)))
+            return
+        chunks.append(('%s%s {\n' % (pad, m.kind), fline))
+        for x in m.items:
+            self.member_chunks(x, depth + 1, chunks, fline)
+        chunks.append(('%s} %s;\n' % (pad, m.name), fline))
 
     def member_text(self, m, depth):
         pad = '    ' * depth
@@ -375,8 +430,10 @@ class FuncEmitter:
         if self.f.sites:
             out.stmt('switch (strio_F->strio_state) {', line, 1)
             for s in self.f.sites:
+                self.pp_open(out, s)
                 out.stmt('case %s: goto strio_L%d;' % (s.state_name, s.k),
                          line, 1)
+                self.pp_close(out, s)
             out.stmt('}', line, 1)
         else:
             out.stmt('(void)strio_T;', line, 1)
@@ -397,6 +454,8 @@ class FuncEmitter:
         if self.f.sites:
             lines.append('    switch (strio_F->strio_state) {')
             for s in self.f.sites:
+                for level in s.pp:
+                    lines += level
                 lines.append('    case %s:' % s.state_name)
                 lines.append('        strio_cb(strio_arg, "%s", %d, "%s", "%s");'
                              % (fname, s.line, self.name, s.sig.name))
@@ -404,6 +463,7 @@ class FuncEmitter:
                     lines.append('        %s_where(&%s, strio_cb, strio_arg);'
                                  % (s.sig.name, s.path))
                 lines.append('        return;')
+                lines += ['#endif'] * len(s.pp)
             lines.append('    }')
         else:
             lines.append('    (void)strio_F;')
@@ -412,6 +472,17 @@ class FuncEmitter:
         lines.append('}')
         lines.append('#endif')
         out.raw('\n'.join(lines) + '\n')
+
+    def pp_open(self, out, site):
+        """An await inside #if branches: its dispatch gets the same
+        conditions, or the label would be missing when they are false."""
+        for level in site.pp:
+            for d in level:
+                out.raw(d + '\n')
+
+    def pp_close(self, out, site):
+        for _ in site.pp:
+            out.raw('#endif\n')
 
     # -- statements ----------------------------------------------------------
     def stmt(self, out, s, ind, top=False):
@@ -494,6 +565,13 @@ class FuncEmitter:
                         path, path, self.braced(init), path))
         if is_list:
             return '%s = (__typeof__(%s))%s;' % (path, path, self.expr(init))
+        toks = self.toks
+        words = [toks[j].text for j in range(v.decl.spec_first,
+                                             v.decl.spec_last + 1)]
+        stars = any(toks[j].text == '*' for j in range(
+            v.declarator.first, v.declarator.last + 1))
+        if not stars and maybe_aggregate(words):
+            return store(path, self.expr(init))
         return '%s = %s;' % (path, self.expr(init))
 
     def braced(self, init):
@@ -628,6 +706,11 @@ class FuncEmitter:
                          ind)
             else:
                 out.stmt('return STRIO_DONE;', line, ind)
+            return
+        ret = self.fn.sig.ret
+        if '*' not in ret and maybe_aggregate(ret.split()):
+            out.stmt('{ %s return STRIO_DONE; }' % store(
+                'strio_F->strio_ret', self.expr(s.e)), line, ind)
             return
         out.stmt('{ strio_F->strio_ret = %s; return STRIO_DONE; }'
                  % self.expr(s.e), line, ind)

@@ -111,7 +111,9 @@ class Function:
         self.check(body)
         self.mark_addr_taken(body)
         low = Lowerer(fn, lookup)
+        low.vla_types = p.vla_types
         self.body = low.body(body)
+        self.vm_typedefs = low.vm_typedefs
         self.sites = low.sites
         self.temps = low.temps
         self.used_labels = low.used_labels
@@ -242,20 +244,28 @@ class Function:
                 v.hoisted = v.scope is not None and v.scope.has_await
             else:
                 v.hoisted = v in across
+        for tok, scope in self.vm_typedefs:
+            if self.await_after_pos(tok.start, scope):
+                self.err(tok, "'%s' is a variably modified type (a run-time "
+                         "array size), so it cannot be in scope across an "
+                         "await" % tok.text)
         for v in locals_:
             if v.vla and self.await_after(v):
-                self.err(v.tok, "variable-length array '%s' cannot be in "
-                         "scope across an await (its size is not known at "
-                         "build time)" % v.name)
+                self.err(v.tok, "'%s' has a variably modified type (a "
+                         "run-time array size), so it cannot be in scope "
+                         "across an await" % v.name)
             if v.hoisted:
                 self.check_hoistable(v)
 
     def await_after(self, v):
+        return self.await_after_pos(v.tok.start, v.scope)
+
+    def await_after_pos(self, pos, scope):
         def sites(info):
             yield from info.sites
             for c in info.children:
                 yield from sites(c)
-        return any(s.tok.start > v.tok.start for s in sites(v.scope))
+        return any(s.tok.start > pos for s in sites(scope))
 
     def check_hoistable(self, v):
         d = v.decl
@@ -287,6 +297,7 @@ class Function:
         for v in self.params:
             top.append(Member('var', v.name, var=v))
         top += self.scope_members(self.root)
+        self.dedupe(top)       # a flattened block may shadow a parameter
         self.frame = Member('struct', fn.name + '_frame', top)
         self.assign_paths(self.frame, 'strio_F->')
         return self.frame

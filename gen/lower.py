@@ -17,7 +17,7 @@ from .parser import Var
 class Site:
     """One await: its state number, callee and where its frame lives."""
     __slots__ = ('k', 'call', 'sig', 'tok', 'args', 'owner', 'field', 'path',
-                 'line', 'state_name')
+                 'line', 'state_name', 'pp')
 
     def __init__(self, k, call, sig, tok, line):
         self.k, self.call, self.sig, self.tok, self.line = k, call, sig, tok, line
@@ -39,6 +39,15 @@ class ScopeInfo:
         self.sites = []
         self.children = []
         self.has_await = False
+
+
+def pure(r):
+    """A residual with no effect of its own (dropped as a statement)."""
+    while isinstance(r, A.Raw) and len(r.parts) == 3 and r.parts[0] == '(' \
+            and r.parts[2] == ')' and isinstance(r.parts[1], A.Node):
+        r = r.parts[1]
+    return isinstance(r, (A.TempRef, A.AwaitResult, A.Lit)) or (
+        isinstance(r, A.Raw) and r.parts == ('((void)0)',))
 
 
 class RawAssign(A.Raw):
@@ -86,6 +95,9 @@ class Lowerer:
         self.cont_stack = []     # per loop: None (native continue) or label
         self.label_count = 0
         self.used_labels = set()
+        self.vla_types = set()
+        self.vm_typedefs = []    # (name token, scope) of VM typedefs
+        self.pp = []             # open #if chains (directive texts)
         self.modified = set()    # vars modified in the current statement
         self.has_await = {}
         self.effect_memo = {}
@@ -235,6 +247,7 @@ class Lowerer:
         site = Site(len(self.sites) + 1, call, sig, e.tok,
                     self.src.line_of(e.tok.start))
         site.args = args
+        site.pp = [list(level) for level in self.pp]
         site.owner = self.scope
         self.scope.sites.append(site)
         self.sites.append(site)
@@ -303,9 +316,17 @@ class Lowerer:
 
     def lx_Comma(self, e, need):
         sl, rl = self.lx(e.l, False)
-        if rl is not None:
+        if rl is not None and not pure(rl):
             sl.append(A.ExprStmt(A.Raw('(void)(', rl, ')'), self.tok_of(e)))
         sr, rr = self.lx(e.r, need)
+        if need and rr is not None and not isinstance(
+                rr, (A.TempRef, A.AwaitResult)):
+            # the comma kept warnings such as `(f(), 5) < !i` quiet in the
+            # source; a temporary keeps them quiet in the output
+            t = self.new_temp(sr, self.tok_of(e), type_expr=A.Raw(
+                '1 ? (', e.r, ') : (', e.r, ')'))
+            sr.append(A.SetTemp(t, rr, self.tok_of(e)))
+            rr = A.TempRef(t)
         return sl + sr, rr
 
     def lx_Assign(self, e, need):
@@ -358,7 +379,7 @@ class Lowerer:
             if j:
                 parts.append(', ')
             if df is not None:
-                parts += [A.Toks(df, dl), ' = ']
+                parts += [A.Toks(df, dl), ' ']      # `.x =` / `[2] =`
             parts.append(r)
         parts.append('}')
         return s, A.Raw(*parts)
@@ -403,6 +424,11 @@ class Lowerer:
         return s
 
     def ls_Decl(self, s):
+        if s.is_typedef:
+            for d in s.decls:
+                if d.name in self.vla_types:
+                    self.vm_typedefs.append((self.fn.toks[d.name_idx],
+                                             self.scope))
         for d in s.decls:
             if d.var is not None:
                 d.var.scope = self.scope
@@ -428,7 +454,7 @@ class Lowerer:
         steps, r = self.lower_expr_stmt(s.e, s.tok)
         if not steps:
             return s
-        if r is not None and not isinstance(r, (A.TempRef, A.AwaitResult)):
+        if r is not None and not pure(r):
             steps.append(A.ExprStmt(r, s.tok))
         return A.Seq(steps, s.tok)
 
@@ -551,4 +577,17 @@ class Lowerer:
     def ls_Goto(self, s):
         return s
 
-    ls_Break = ls_Empty = ls_PPLine = ls_Verbatim = ls_Goto
+    def ls_PPLine(self, s):
+        """Tracks #if/#elif/#else/#endif so the dispatch to an await inside
+        a conditional branch can be wrapped in the same conditions."""
+        words = s.tok.text.lstrip()[1:].split()
+        word = words[0] if words else ''
+        if word in ('if', 'ifdef', 'ifndef'):
+            self.pp.append([s.tok.text.strip()])
+        elif word in ('elif', 'else') and self.pp:
+            self.pp[-1].append(s.tok.text.strip())
+        elif word == 'endif' and self.pp:
+            self.pp.pop()
+        return s
+
+    ls_Break = ls_Empty = ls_Verbatim = ls_Goto

@@ -69,6 +69,7 @@ class Parser:
         self.refs = {}             # token index -> resolved Var
         self.local_types = set()   # typedef names declared in the body
         self.local_tags = set()    # struct/union/enum tags defined in it
+        self.vla_types = set()     # local typedefs of variably modified type
 
     # -- helpers -----------------------------------------------------------
     def err(self, i, msg):
@@ -214,10 +215,17 @@ class Parser:
 
     def parse_declarator(self, i, abstract_ok=False):
         """Returns (name_tok or None, name_idx, end, is_array, is_func,
-        const_top, size_idents)."""
+        const_top, size_idents). is_array/is_func say what the name itself
+        is (`int (*fps[2])(int)` is an array, `int (*fp)(int)` a pointer);
+        const_top is None when the specifiers decide (no pointer applied)."""
+        r = self._declarator(i, abstract_ok)
+        return r[:7]
+
+    def _declarator(self, i, abstract_ok):
         stars = []
         size_idents = []
-        while self.t(i) == '*' or self.t(i) in QUALS or self.t(i) == '__attribute__':
+        while self.t(i) == '*' or self.t(i) in QUALS or \
+                self.t(i) == '__attribute__':
             if self.t(i) == '*':
                 stars.append([])
             elif self.t(i) == '__attribute__':
@@ -228,41 +236,41 @@ class Parser:
             i += 1
         name = None
         name_idx = -1
-        inner_array = False
-        inner_const = None
+        inner = None
         if self.t(i) == '(' and self.toks[i + 1].text in ('*', '(', '^') or (
                 self.t(i) == '(' and self.toks[i + 1].kind == 'id'
                 and not self.is_typename(self.t(i + 1))
                 and self.t(i + 1) not in SPEC_WORDS):
-            r = self.parse_declarator(i + 1, abstract_ok)
-            name, name_idx, i, inner_array, _, inner_const, si = r
-            size_idents += si
+            inner = self._declarator(i + 1, abstract_ok)
+            name, name_idx, i = inner[0], inner[1], inner[2]
+            size_idents += inner[6]
             i = self.expect(i, ')')
         elif self.toks[i].kind == 'id' and self.t(i) not in KEYWORDS:
             name, name_idx = self.toks[i], i
             i += 1
         elif not abstract_ok:
             self.err(i, "expected a name in declaration")
-        is_array = is_func = False
-        first_suffix = True
+        first = None
         while self.t(i) in ('[', '('):
             end = self.skip_balanced(i)
             if self.t(i) == '[':
                 size_idents += self.idents_in(i, end)
-                if first_suffix:
-                    is_array = True
-            elif first_suffix:
-                is_func = True
-            first_suffix = False
+            if first is None:
+                first = self.t(i)
             i = end
         while self.t(i) in ('__attribute__', 'asm', '__asm__', '__asm'):
             i = self.skip_balanced(i + 1)
-        if inner_const is not None:      # parenthesised: inner decides
-            return name, name_idx, i, inner_array, False, inner_const, size_idents
+        if inner is not None and inner[7]:
+            # the parenthesised part derives the name's own type
+            return (name, name_idx, i, inner[3], inner[4], inner[5],
+                    size_idents, True)
+        is_array, is_func = first == '[', first == '('
         const_top = None
-        if not is_array and not is_func:
-            const_top = ('const' in stars[-1]) if stars else None
-        return name, name_idx, i, is_array, is_func, const_top, size_idents
+        if first is None and stars:
+            const_top = 'const' in stars[-1]
+        derived = bool(stars) or first is not None
+        return (name, name_idx, i, is_array, is_func, const_top, size_idents,
+                derived)
 
     def parse_decl(self, i, kind_for_vars='local'):
         start = i
@@ -283,6 +291,10 @@ class Parser:
             if is_typedef:
                 self.scopes[-1][name.text] = 'type'
                 self.local_types.add(name.text)
+                if any(x.var is not None for x in size_idents) or any(
+                        self.t(j) in self.vla_types
+                        for j in range(start, spec_last + 1)):
+                    self.vla_types.add(name.text)
             else:
                 v = Var(name.text, 'local', name)
                 if storage & {'static', 'extern'} or is_func:
@@ -290,7 +302,9 @@ class Parser:
                 v.is_array = is_array or self._array_spec(start, spec_last)
                 v.const_top = (const_top if const_top is not None
                                else 'const' in storage)
-                v.vla = any(x.var is not None for x in size_idents)
+                v.vla = any(x.var is not None for x in size_idents) or any(
+                    self.t(j) in self.vla_types
+                    for j in range(start, spec_last + 1))
                 v.declarator = d
                 d.var = v
                 self.scopes[-1][name.text] = v

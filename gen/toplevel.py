@@ -9,6 +9,8 @@ from .lexer import tokenize
 from .parser import Parser, STORAGE, KEYWORDS, TAG_KW
 
 
+_OPEN = {'(': ')', '[': ']', '{': '}'}
+_CLOSE = {')', ']', '}'}
 _FUNC_MACRO = re.compile(r'\s*#\s*define\s+([A-Za-z_][A-Za-z0-9_]*)\(')
 
 
@@ -38,6 +40,7 @@ class AsyncSig:
         self.src, self.pos = pos_src, pos
         self.fn = None                    # AsyncFunc when defined in this run
         self.has_where = False            # generated: has NAME_where
+        self.param_types = None           # normalized, for conflict checks
 
 
 class AsyncFunc:
@@ -52,6 +55,17 @@ class AsyncFunc:
         self.name = sig.name
         self.params = params
         self.name_tok = name_tok
+
+
+def param_types(toks, params):
+    """Each parameter's type, spelled without its name."""
+    out = []
+    for p in params:
+        skip = {p.name_idx} if p.name_idx is not None and p.name_idx >= 0 \
+            else set()
+        out.append(' '.join(toks[i].text for i in range(p.first, p.last + 1)
+                            if i not in skip and toks[i].text != 'register'))
+    return out
 
 
 def tok_text(toks, first, last, skip=()):
@@ -143,48 +157,62 @@ class Unit:
         self.fn_sigs = {}       # plain function name -> (ret, params text)
         self.globals = {}       # file-scope variable name -> GlobalVar
         self.macros = set()     # function-like macros defined here
+        self.fn_toks = {}       # plain function name -> its name token
         self.scan()
 
     def scan(self):
+        """Splits the file into plain text and async declarations, checking
+        that brackets balance (so a stray one cannot swallow a function)."""
         toks = self.toks
         i = 0
-        depth = 0
         start = 0
         text_start = 0
+        stack = []          # indexes of open brackets
         n = len(toks) - 1
         while i < n:
             t = toks[i]
             if t.kind == 'pp':
-                if depth == 0:
+                if not stack:
                     self._directive(t)
                     if start == i:
                         start = i + 1
                 i += 1
                 continue
-            if t.text in ('(', '['):
-                depth += 1
-            elif t.text in (')', ']'):
-                depth -= 1
-            elif t.text == '{':
-                if depth == 0 and self._is_function(start, i):
-                    close = self._match_brace(i)
-                    self._decl(start, close, i, text_start)
-                    if self.items and self.items[-1][0] == 'async':
-                        text_start = close + 1
-                    i = start = close + 1
-                    continue
-                depth += 1
-            elif t.text == '}':
-                depth -= 1
-            elif t.text == ';' and depth == 0:
-                self._decl(start, i, None, text_start)
-                if self.items and self.items[-1][0] == 'async' and \
-                        self.items[-1][1].last == i:
+            if t.text == '{' and not stack and self._is_function(start, i):
+                close = self._match_brace(i)
+                if self._decl(start, close, i, text_start):
+                    text_start = close + 1
+                i = start = close + 1
+                continue
+            if t.text in _OPEN:
+                stack.append(i)
+            elif t.text in _CLOSE:
+                self._close(stack, i)
+            elif t.text == ';' and not stack:
+                if self._decl(start, i, None, text_start):
                     text_start = i + 1
                 start = i + 1
+            elif t.text == ';':
+                self._semicolon(stack, i)
             i += 1
+        if stack:
+            j = stack[-1]
+            raise GenError(self.src, toks[j].start, "'%s' is never closed"
+                           % toks[j].text)
         if text_start < n:
             self.items.append(('text', text_start, n - 1))
+
+    def _close(self, stack, i):
+        toks = self.toks
+        t = toks[i]
+        if not stack:
+            raise GenError(self.src, t.start, "unbalanced '%s'" % t.text)
+        j = stack.pop()
+        if _OPEN[toks[j].text] != t.text:
+            raise GenError(self.src, t.start, "'%s' does not match '%s'"
+                           % (t.text, toks[j].text),
+                           [(self.src, toks[j].start, "'%s' opened here"
+                             % toks[j].text)])
 
     def _is_function(self, start, i):
         prev = self.toks[i - 1].text
@@ -198,18 +226,38 @@ class Unit:
         return not any(self.toks[k].text == '=' for k in range(start, i))
 
     def _match_brace(self, i):
-        depth = 0
+        """Index of the '}' closing the '{' at i (all brackets checked)."""
         toks = self.toks
-        while True:
-            if toks[i].kind == 'eof':
-                raise GenError(self.src, toks[i].start, "expected '}'")
-            if toks[i].text == '{':
-                depth += 1
-            elif toks[i].text == '}':
-                depth -= 1
-                if depth == 0:
-                    return i
+        stack = [i]
+        i += 1
+        while stack:
+            t = toks[i]
+            if t.kind == 'eof':
+                j = stack[-1]
+                raise GenError(self.src, toks[j].start, "'%s' is never "
+                               "closed" % toks[j].text)
+            if t.text in _OPEN and t.kind == 'punct':
+                stack.append(i)
+            elif t.text in _CLOSE and t.kind == 'punct':
+                self._close(stack, i)
+            elif t.text == ';':
+                self._semicolon(stack, i)
             i += 1
+        return i - 1
+
+    def _semicolon(self, stack, i):
+        """`;` is only legal inside braces, or inside the parentheses of a
+        `for` head: anything else is a bracket left open."""
+        toks = self.toks
+        j = stack[-1]
+        opener = toks[j].text
+        if opener == '{' or (opener == '(' and j > 0 and
+                             toks[j - 1].text == 'for'):
+            return
+        raise GenError(self.src, toks[i].start, "expected '%s' before ';'"
+                       % _OPEN[opener],
+                       [(self.src, toks[j].start, "to match this '%s'"
+                         % opener)])
 
     def _plain_decl(self, first, last, body):
         """Remembers what users of the generated header need from plain
@@ -243,6 +291,7 @@ class Unit:
                 text = ', '.join(tok_text(toks, q.first, q.last)
                                  for q in params) or 'void'
                 self.fn_sigs[name.text] = (ret, text)
+                self.fn_toks[name.text] = name
                 return
             self.globals[name.text] = GlobalVar(name, first, i - 1, j,
                                                 end - 1, name_idx)
@@ -292,7 +341,7 @@ class Unit:
             self._typedef_names(first, last)
         if not is_async:
             self._plain_decl(first, last, body)
-            return
+            return False
         if text_start < first:
             self.items.append(('text', text_start, first - 1))
         skip = {k for k in range(first, head_end) if toks[k].text == 'async'}
@@ -316,6 +365,7 @@ class Unit:
         sig = AsyncSig(name_tok.text, ret, params_text,
                        [p.name for p in params], is_static, self, self.src,
                        name_tok.start)
+        sig.param_types = param_types(toks, params)
         fn = AsyncFunc(self, first, last, body, sig, params, name_tok)
         if body is not None:
             for prm in params:
@@ -325,6 +375,7 @@ class Unit:
                                    'name' % sig.name)
         self.funcs.append(fn)
         self.items.append(('async', fn))
+        return True
 
     def _typedef_names(self, first, last):
         """Names a typedef declares: identifiers ending a declarator at
@@ -448,6 +499,8 @@ class _HeaderScan(Unit):
                     self.src, toks, i + 2, close - 1, self.typenames)
                 params_text = ', '.join(tok_text(toks, q.first, q.last)
                                         for q in params) or 'void'
-                self.decls.append(AsyncSig(
+                sig = AsyncSig(
                     name_tok.text, ret, params_text, [q.name for q in params],
-                    False, None, self.src, name_tok.start))
+                    False, None, self.src, name_tok.start)
+                sig.param_types = param_types(toks, params)
+                self.decls.append(sig)

@@ -1,0 +1,7 @@
+// reject: without .?await|await
+#include "leaf.h"
+async int f(int v) { return await tleaf(v); }
+async int test_main(void)
+{
+    return f(1); // <-- error
+}
