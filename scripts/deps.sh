@@ -19,11 +19,12 @@ packages=(
     libcriterion-dev         # unit tests
     gcc-arm-none-eabi        # Cortex-M core build (make core, make sizes)
     libnewlib-arm-none-eabi  # its C library: a Recommends, so named explicitly
+    qemu-system-arm          # make test-bare: the core on an emulated Cortex-M4
 )
 
 if ! command -v dpkg-query >/dev/null 2>&1; then
     missing=()
-    for c in make cc python3 re2c arm-none-eabi-gcc; do
+    for c in make cc python3 re2c arm-none-eabi-gcc qemu-system-arm; do
         command -v "$c" >/dev/null 2>&1 || missing+=("command $c")
     done
     for h in bearssl.h criterion/criterion.h; do

@@ -1,0 +1,508 @@
+/*
+ * core_test.sc -- the strio core on an emulated Cortex-M4 (QEMU mps2-an386).
+ *
+ * Real scenarios, run by the real loop over the bare backend: the clock is
+ * SysTick at 1 kHz, the loop sleeps in WFI between ticks, and the SysTick
+ * handler sets strio_bare_events. QEMU runs with -icount, so virtual time
+ * is exact and every run prints the same thing. Exit status: 0 if every
+ * check passed, 1 otherwise (3: a CPU fault). `-append --fail` adds a
+ * deliberately failing check (to see the status reach the host).
+ *
+ *   make test-bare
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <strio/bare.h>
+#include <strio/strio.h>
+
+#include "harness.h"
+
+#define NOW() strio_task_now(STRIO_SELF)
+/* Whole milliseconds since `t0` (the tick clock has 1 ms resolution). */
+#define MS_SINCE(t0) ((long)((NOW() - (t0)) / STRIO_MS(1)))
+
+/* ---- a one-slot mailbox over wait queues (loop thread only) ------------- */
+
+struct mbox {
+    int value, full;
+    strio_waitq readers, writers;
+};
+
+static void mbox_init(struct mbox *m)
+{
+    m->full = 0;
+    strio_waitq_init(&m->readers);
+    strio_waitq_init(&m->writers);
+}
+
+static async int mbox_put(struct mbox *m, int v)
+{
+    while (m->full) {
+        int rc = await park_on(&m->writers);
+        if (rc < 0)
+            return rc;
+    }
+    m->value = v;
+    m->full = 1;
+    strio_waitq_wake_one(&m->readers, 0);
+    return 0;
+}
+
+static async int mbox_get(struct mbox *m, int *out)
+{
+    while (!m->full) {
+        int rc = await park_on(&m->readers);
+        if (rc < 0)
+            return rc;
+    }
+    *out = m->value;
+    m->full = 0;
+    strio_waitq_wake_one(&m->writers, 0);
+    return 0;
+}
+
+/* ---- children --------------------------------------------------------- */
+
+static struct mbox box_ab, box_ba;
+static int pings_ok, pongs;
+
+/* Sends 0..rounds-1 and expects each back plus one. */
+static async int pinger(int rounds)
+{
+    int v;
+    for (int i = 0; i < rounds; i++) {
+        int rc = await mbox_put(&box_ab, i);
+        if (rc == 0)
+            rc = await mbox_get(&box_ba, &v);
+        if (rc < 0)
+            return rc;
+        pings_ok += v == i + 1;
+    }
+    return 0;
+}
+
+static async int ponger(int rounds)
+{
+    int v;
+    for (int i = 0; i < rounds; i++) {
+        int rc = await mbox_get(&box_ab, &v);
+        if (rc == 0)
+            rc = await mbox_put(&box_ba, v + 1);
+        if (rc < 0)
+            return rc;
+        pongs++;
+    }
+    return 0;
+}
+
+/* The same over two events, set from the loop thread: one hop is
+ * set -> notify -> the backend's wait -> the loop's hook -> wake. */
+static strio_bare_event ev_ping, ev_pong;
+static int ev_rounds, ev_counts_ok;
+
+static async int ev_player(strio_bare_event *mine, strio_bare_event *theirs,
+                           int rounds, int serve)
+{
+    for (int i = 0; i < rounds; i++) {
+        if (serve)
+            strio_bare_event_set(theirs);
+        int n = await strio_bare_wait_event(mine);
+        if (n < 0)
+            return n;
+        ev_counts_ok += n == 1;
+        if (!serve) {
+            strio_bare_event_set(theirs);
+            ev_rounds++;
+        }
+    }
+    return 0;
+}
+
+/* Sleeps `count` times for `period_ms`; counts wakeups off the exact tick. */
+static int sleeper_late, sleeper_done;
+
+static async int sleeper(int period_ms, int count)
+{
+    strio_time t0 = NOW();
+    for (int i = 1; i <= count; i++) {
+        int rc = await strio_sleep(STRIO_MS(period_ms));
+        if (rc < 0)
+            return rc;
+        sleeper_late += MS_SINCE(t0) != (long)i * period_ms;
+    }
+    sleeper_done++;
+    return 0;
+}
+
+/* Fails with `rc` after `ms`. */
+static async int failer(int ms, int rc)
+{
+    int s = await strio_sleep(STRIO_MS(ms));
+    return s < 0 ? s : rc;
+}
+
+/* Records what its long sleep returned, and passes it on. */
+static int sib_rc[3];
+
+static async int long_sleeper(int slot)
+{
+    sib_rc[slot] = await strio_sleep(STRIO_SEC(10));
+    return sib_rc[slot];
+}
+
+/* Waits on an event; records the result. */
+static async int event_waiter(strio_bare_event *ev, int slot)
+{
+    sib_rc[slot] = await strio_bare_wait_event(ev);
+    return sib_rc[slot] < 0 ? sib_rc[slot] : 0;
+}
+
+union child_frame {
+    struct pinger_frame ping;
+    struct ponger_frame pong;
+    struct ev_player_frame evp;
+    struct sleeper_frame sleep;
+    struct failer_frame fail;
+    struct long_sleeper_frame lsleep;
+    struct event_waiter_frame evw;
+};
+
+STRIO_POOL(kids, union child_frame, 4);
+
+static void *take_slot(void)
+{
+    void *f = strio_pool_try_get(&kids.pool);
+    CHECK(f != NULL);
+    return f;
+}
+
+static void spawn_pinger(strio_nursery *n, int rounds)
+{
+    union child_frame *f = take_slot();
+    pinger_start(&f->ping, rounds);
+    strio_nursery_start(n, &kids.pool, f, pinger_resume, &f->ping.strio_ret);
+}
+
+static void spawn_ponger(strio_nursery *n, int rounds)
+{
+    union child_frame *f = take_slot();
+    ponger_start(&f->pong, rounds);
+    strio_nursery_start(n, &kids.pool, f, ponger_resume, &f->pong.strio_ret);
+}
+
+static void spawn_ev_player(strio_nursery *n, strio_bare_event *mine,
+                            strio_bare_event *theirs, int rounds, int serve)
+{
+    union child_frame *f = take_slot();
+    ev_player_start(&f->evp, mine, theirs, rounds, serve);
+    strio_nursery_start(n, &kids.pool, f, ev_player_resume,
+                        &f->evp.strio_ret);
+}
+
+static void spawn_sleeper(strio_nursery *n, int period_ms, int count)
+{
+    union child_frame *f = take_slot();
+    sleeper_start(&f->sleep, period_ms, count);
+    strio_nursery_start(n, &kids.pool, f, sleeper_resume,
+                        &f->sleep.strio_ret);
+}
+
+static void spawn_failer(strio_nursery *n, int ms, int rc)
+{
+    union child_frame *f = take_slot();
+    failer_start(&f->fail, ms, rc);
+    strio_nursery_start(n, &kids.pool, f, failer_resume, &f->fail.strio_ret);
+}
+
+static void spawn_long_sleeper(strio_nursery *n, int slot)
+{
+    union child_frame *f = take_slot();
+    long_sleeper_start(&f->lsleep, slot);
+    strio_nursery_start(n, &kids.pool, f, long_sleeper_resume,
+                        &f->lsleep.strio_ret);
+}
+
+static void spawn_event_waiter(strio_nursery *n, strio_bare_event *ev,
+                               int slot)
+{
+    union child_frame *f = take_slot();
+    event_waiter_start(&f->evw, ev, slot);
+    strio_nursery_start(n, &kids.pool, f, event_waiter_resume,
+                        &f->evw.strio_ret);
+}
+
+/* ---- scenarios ------------------------------------------------------------ */
+
+#define ROUNDS 1000
+
+static async void test_pingpong(void)
+{
+    strio_nursery n;
+    strio_time t0 = NOW();
+    unsigned long sw0 = board_loop.switches;
+    mbox_init(&box_ab);
+    mbox_init(&box_ba);
+    strio_nursery_open(STRIO_SELF, &n);
+    spawn_pinger(&n, ROUNDS);
+    spawn_ponger(&n, ROUNDS);
+    int rc = await strio_nursery_close(&n, 0);
+    unsigned long sw = board_loop.switches - sw0;
+    printf("pingpong: rc=%d rounds=%d/%d switches=%lu elapsed=%ld ms\n", rc,
+           pings_ok, ROUNDS, sw, MS_SINCE(t0));
+    CHECK_EQ(rc, 0);
+    CHECK_EQ(pings_ok, ROUNDS);
+    CHECK_EQ(pongs, ROUNDS);
+    CHECK(sw >= 2 * ROUNDS);
+    CHECK_EQ(kids.pool.used, 0);
+}
+
+static async void test_event_pingpong(void)
+{
+    strio_nursery n;
+    unsigned long s0 = board_sleeps();
+    strio_bare_event_init(&ev_ping, &board_bare);
+    strio_bare_event_init(&ev_pong, &board_bare);
+    strio_nursery_open(STRIO_SELF, &n);
+    spawn_ev_player(&n, &ev_pong, &ev_ping, 200, 1);
+    spawn_ev_player(&n, &ev_ping, &ev_pong, 200, 0);
+    int rc = await strio_nursery_close(&n, 0);
+    printf("event_pingpong: rc=%d rounds=%d counts_ok=%d sleeps=%lu\n", rc,
+           ev_rounds, ev_counts_ok, board_sleeps() - s0);
+    CHECK_EQ(rc, 0);
+    CHECK_EQ(ev_rounds, 200);
+    CHECK_EQ(ev_counts_ok, 400);
+    CHECK_EQ(board_bare.waiters, 0);
+}
+
+static async void test_sleep(void)
+{
+    /* One task: 100 ms of SysTick, slept in WFI, not spun. */
+    strio_time t0 = NOW();
+    unsigned ticks0 = board_ticks();
+    unsigned long s0 = board_sleeps();
+    int rc = await strio_sleep(STRIO_MS(100));
+    unsigned ticks = board_ticks() - ticks0;
+    unsigned long sleeps = board_sleeps() - s0;
+    printf("sleep: rc=%d elapsed=%ld ms ticks=%u wfi=%lu\n", rc, MS_SINCE(t0),
+           ticks, sleeps);
+    CHECK_EQ(rc, 0);
+    CHECK_EQ(MS_SINCE(t0), 100);
+    CHECK_EQ(ticks, 100);
+    CHECK(sleeps >= 99 && sleeps <= 101);
+
+    /* Two sleepers side by side: every wakeup on its exact tick. */
+    strio_nursery n;
+    t0 = NOW();
+    strio_nursery_open(STRIO_SELF, &n);
+    spawn_sleeper(&n, 5, 10);
+    spawn_sleeper(&n, 13, 4);
+    rc = await strio_nursery_close(&n, 0);
+    printf("sleepers: rc=%d done=%d late=%d elapsed=%ld ms\n", rc,
+           sleeper_done, sleeper_late, MS_SINCE(t0));
+    CHECK_EQ(rc, 0);
+    CHECK_EQ(sleeper_done, 2);
+    CHECK_EQ(sleeper_late, 0);
+    CHECK_EQ(MS_SINCE(t0), 52);
+
+    /* Zero and negative durations are checkpoints. */
+    t0 = NOW();
+    rc = await strio_sleep(0);
+    CHECK_EQ(rc, 0);
+    rc = await strio_sleep(-STRIO_MS(5));
+    CHECK_EQ(rc, 0);
+    CHECK_EQ(MS_SINCE(t0), 0);
+}
+
+static strio_bare_event never;
+
+static async void test_cancel_deadline(void)
+{
+    strio_cancel_scope sc, inner;
+    strio_time t0 = NOW();
+
+    strio_move_on_after(STRIO_SELF, &sc, STRIO_MS(30));
+    int rc = await strio_sleep(STRIO_SEC(10));
+    CHECK_EQ(rc, STRIO_ECANCELED);
+    rc = strio_scope_exit(&sc, rc);
+    printf("move_on_after: rc=%d caught=%d elapsed=%ld ms\n", rc,
+           sc.cancelled_caught, MS_SINCE(t0));
+    CHECK_EQ(rc, 0);
+    CHECK(sc.cancelled_caught);
+    CHECK_EQ(MS_SINCE(t0), 30);
+
+    t0 = NOW();
+    strio_fail_after(STRIO_SELF, &sc, STRIO_MS(20));
+    rc = await strio_sleep(STRIO_SEC(10));
+    rc = strio_scope_exit(&sc, rc);
+    printf("fail_after: rc=%d elapsed=%ld ms\n", rc, MS_SINCE(t0));
+    CHECK_EQ(rc, STRIO_ETIMEDOUT);
+    CHECK_EQ(MS_SINCE(t0), 20);
+
+    /* Work that finishes first: no cancellation, deadline disarmed. */
+    t0 = NOW();
+    strio_move_on_after(STRIO_SELF, &sc, STRIO_MS(50));
+    rc = await strio_sleep(STRIO_MS(5));
+    rc = strio_scope_exit(&sc, rc);
+    CHECK_EQ(rc, 0);
+    CHECK(!sc.cancelled_caught);
+    CHECK_EQ(MS_SINCE(t0), 5);
+    CHECK_EQ(board_loop.timers.count, 0);
+
+    /* Nested: the outer deadline comes first; only the outer scope
+     * catches it. */
+    t0 = NOW();
+    strio_move_on_after(STRIO_SELF, &sc, STRIO_MS(10));
+    strio_move_on_after(STRIO_SELF, &inner, STRIO_MS(100));
+    rc = await strio_sleep(STRIO_SEC(10));
+    rc = strio_scope_exit(&inner, rc);
+    CHECK_EQ(rc, STRIO_ECANCELED);
+    CHECK(!inner.cancelled_caught);
+    rc = strio_scope_exit(&sc, rc);
+    CHECK_EQ(rc, 0);
+    CHECK(sc.cancelled_caught);
+    CHECK_EQ(MS_SINCE(t0), 10);
+
+    /* A deadline around an event no ISR ever sets. */
+    t0 = NOW();
+    strio_bare_event_init(&never, &board_bare);
+    strio_move_on_after(STRIO_SELF, &sc, STRIO_MS(15));
+    rc = await strio_bare_wait_event(&never);
+    rc = strio_scope_exit(&sc, rc);
+    printf("event deadline: rc=%d caught=%d elapsed=%ld ms waiters=%u\n", rc,
+           sc.cancelled_caught, MS_SINCE(t0), board_bare.waiters);
+    CHECK_EQ(rc, 0);
+    CHECK(sc.cancelled_caught);
+    CHECK_EQ(MS_SINCE(t0), 15);
+    CHECK_EQ(board_bare.waiters, 0);
+}
+
+static async void test_nursery_failure(void)
+{
+    strio_nursery n;
+    strio_time t0 = NOW();
+    for (int i = 0; i < 3; i++)
+        sib_rc[i] = 1;
+    strio_nursery_open(STRIO_SELF, &n);
+    spawn_long_sleeper(&n, 0);
+    spawn_long_sleeper(&n, 1);
+    spawn_event_waiter(&n, &never, 2);
+    spawn_failer(&n, 20, -EIO);
+    int rc = await strio_nursery_close(&n, 0);
+    printf("nursery failure: rc=%d siblings=%d,%d,%d elapsed=%ld ms\n", rc,
+           sib_rc[0], sib_rc[1], sib_rc[2], MS_SINCE(t0));
+    CHECK_EQ(rc, -EIO);
+    CHECK_EQ(n.more_errors, 0);
+    CHECK_EQ(sib_rc[0], STRIO_ECANCELED);
+    CHECK_EQ(sib_rc[1], STRIO_ECANCELED);
+    CHECK_EQ(sib_rc[2], STRIO_ECANCELED);
+    CHECK_EQ(MS_SINCE(t0), 20);
+    CHECK_EQ(kids.pool.used, 0);
+    CHECK_EQ(board_bare.waiters, 0);
+    CHECK_EQ(board_loop.timers.count, 0);
+    CHECK_EQ(board_loop.tasks, 1);
+}
+
+static strio_bare_event tick_event;
+
+static async void test_isr_event(void)
+{
+    /* SysTick's handler sets the event every 7th tick, 5 times. */
+    unsigned wake[5], base;
+    int counts_ok = 0, i;
+    strio_bare_event_init(&tick_event, &board_bare);
+    base = board_ticks();
+    board_isr_arm(&tick_event, 7, 5);
+    for (i = 0; i < 5; i++) {
+        int n = await strio_bare_wait_event(&tick_event);
+        wake[i] = board_ticks() - base;
+        counts_ok += n == 1;
+    }
+    printf("isr event: woke at +%u +%u +%u +%u +%u ticks, counts_ok=%d\n",
+           wake[0], wake[1], wake[2], wake[3], wake[4], counts_ok);
+    CHECK_EQ(counts_ok, 5);
+    for (i = 0; i < 5; i++)
+        CHECK_EQ(wake[i], 7 * (i + 1));
+    CHECK_EQ(board_isr_sets(), 5);
+
+    /* Sets made while nobody waits are kept and counted. */
+    board_isr_arm(&tick_event, 1, 3);
+    int rc = await strio_sleep(STRIO_MS(10));
+    base = board_ticks();
+    int n = await strio_bare_wait_event(&tick_event);
+    printf("isr event coalesced: n=%d after %u ticks\n", n,
+           board_ticks() - base);
+    CHECK_EQ(rc, 0);
+    CHECK_EQ(n, 3);
+    CHECK_EQ(board_ticks() - base, 0);
+
+    /* A second waiter gets STRIO_EBUSY; the first still gets the set. */
+    strio_nursery nur;
+    sib_rc[0] = 1;
+    strio_nursery_open(STRIO_SELF, &nur);
+    spawn_event_waiter(&nur, &tick_event, 0);
+    rc = await strio_checkpoint();          /* let the child park */
+    CHECK_EQ(rc, 0);
+    n = await strio_bare_wait_event(&tick_event);
+    CHECK_EQ(n, STRIO_EBUSY);
+    board_isr_arm(&tick_event, 3, 1);
+    rc = await strio_nursery_close(&nur, 0);
+    CHECK_EQ(rc, 0);
+    CHECK_EQ(sib_rc[0], 1);
+
+    /* An ISR set beats a deadline. */
+    strio_time t0 = NOW();
+    strio_cancel_scope sc;
+    board_isr_arm(&tick_event, 4, 1);
+    strio_move_on_after(STRIO_SELF, &sc, STRIO_MS(50));
+    n = await strio_bare_wait_event(&tick_event);
+    rc = strio_scope_exit(&sc, n);
+    CHECK_EQ(rc, 1);
+    CHECK(!sc.cancelled_caught);
+    CHECK_EQ(MS_SINCE(t0), 4);
+
+    /* In a cancelled scope it takes nothing. */
+    board_isr_arm(&tick_event, 1, 1);
+    rc = await strio_sleep(STRIO_MS(3));
+    strio_move_on_after(STRIO_SELF, &sc, 0);
+    n = await strio_bare_wait_event(&tick_event);
+    rc = strio_scope_exit(&sc, n);
+    CHECK_EQ(n, STRIO_ECANCELED);
+    CHECK_EQ(rc, 0);
+    n = await strio_bare_wait_event(&tick_event);
+    CHECK_EQ(n, 1);
+}
+
+static async int run_all(void)
+{
+    await test_pingpong();
+    await test_event_pingpong();
+    await test_sleep();
+    await test_cancel_deadline();
+    await test_nursery_failure();
+    await test_isr_event();
+    return 0;
+}
+
+static struct run_all_frame root_frame;
+static strio_task root;
+
+int main(void)
+{
+    printf("strio core on Cortex-M4 (QEMU mps2-an386), bare backend, "
+           "SysTick 1 kHz\n");
+    board_init();
+    STRIO_POOL_SETUP(kids);
+    run_all_start(&root_frame);
+    strio_task_init(&root, run_all_resume, &root_frame, &root_frame.strio_ret);
+    int rc = strio_loop_run(&board_loop, &root);
+    printf("loop: rc=%d switches=%lu ticks=%u wfi=%lu root frame=%u bytes "
+           "pool=%u bytes\n",
+           rc, board_loop.switches, board_ticks(), board_sleeps(),
+           (unsigned)sizeof root_frame, (unsigned)sizeof kids);
+    CHECK_EQ(rc, 0);
+    CHECK_EQ(root_frame.strio_ret, 0);
+    if (strstr(board_cmdline(), "--fail") != NULL)
+        CHECK_EQ(1, 2);                     /* deliberate, on request */
+    return checks_report();
+}
