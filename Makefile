@@ -6,6 +6,7 @@
 #   make demo             build and run examples/demo, then its frame report
 #   make core             Cortex-M core library + bare-metal smoke program
 #   make sizes            Cortex-M sizes of the core, then the frame report
+#   make test-bare        the core on an emulated Cortex-M4 (QEMU mps2-an386)
 #   make install          PREFIX=/usr/local DESTDIR=
 #   make deps             install the build dependencies (scripts/deps.sh)
 #   make bench, clean
@@ -76,6 +77,8 @@ GEN_LIB := $(GEN)/runtime/strio
 STRIO_CFLAGS = -std=c11 -Wall -Wextra -Werror $(OPT) $(ARCH_FLAGS) $(SAN_FLAGS) \
                -Iruntime/include -I$(GEN)/runtime -MMD -MP $(CFLAGS)
 STRIO_LDFLAGS = $(ARCH_FLAGS) $(SAN_FLAGS) $(LDFLAGS)
+# Host programs: the worker pool runs on threads.
+HOST_LDLIBS := -pthread
 
 # Everything generated depends on the generator's own sources too: a changed
 # generator may emit different code from the same input.
@@ -111,12 +114,26 @@ endif
 # POSIX backend, sockets, TLS, files, processes) stay out of this list.
 CORE_SRCS := runtime/src/task.c runtime/src/loop.c runtime/src/timer.c \
              runtime/src/cancel.c runtime/src/nursery.c runtime/src/waitq.c \
-             runtime/src/clock.c runtime/src/error.c
+             runtime/src/clock.c runtime/src/error.c \
+             runtime/src/sync.c
+# The bare backend is core too (strio/bare.h).
+CORE_SRCS += runtime/src/bare.c
 CORE_SC := runtime/src/sleep.sc
 CORE_OBJS := $(CORE_SRCS:%.c=$(BUILD)/obj/%.o) \
              $(addprefix $(GEN_LIB)/,$(notdir $(CORE_SC:.sc=.o)))
 CORE_LIB := $(BUILD)/libstrio-core.a
+# examples/bare/blinky.sc: a real program for the MPS2 AN386 board (QEMU's
+# mps2-an386), generated and linked with tests/bare/mps2.ld.
 BLINKY := $(BUILD)/examples/bare/blinky.elf
+BARE_LD := tests/bare/mps2.ld
+# `make test-bare`: tests/bare/core_test.sc (generated) and its C harness,
+# run by QEMU. -icount makes virtual time exact (identical output each run),
+# timeout catches a hang (exit 124); the exit status is the guest's.
+BARE_TEST := $(BUILD)/tests/bare/core_test.elf
+BARE_TEST_OBJS := $(GEN)/tests/bare/core_test.o \
+                  $(BUILD)/obj/tests/bare/harness.o $(BUILD)/obj/tests/bare/startup.o
+QEMU_M4 := timeout 20 qemu-system-arm -M mps2-an386 -nographic \
+           -semihosting-config enable=on,target=native -icount shift=5,sleep=off
 
 # Criterion unit tests: one binary. Test .sc files share one generator run
 # for the same reason as the library's.
@@ -132,7 +149,7 @@ EXAMPLE_SC := $(wildcard examples/*.sc)
 EXAMPLE_BINS := $(EXAMPLE_SC:examples/%.sc=$(BUILD)/examples/%)
 
 # ------------------------------------------------------------- targets --
-.PHONY: all test test-gen test-diff test-unit test-heap demo core sizes \
+.PHONY: all test test-gen test-diff test-unit test-heap demo core sizes test-bare \
         install clean bench deps
 
 # A cross build has no host library: `all` means the firmware core there.
@@ -156,7 +173,8 @@ test: deps
 	  unit         "$(MAKE) --no-print-directory test-unit" \
 	  no-heap      "$(MAKE) --no-print-directory test-heap" \
 	  unit-asan    "$(MAKE) --no-print-directory SANITIZE=1 BUILD=$(BUILD)/san test-unit" \
-	  core-arm     "$(MAKE) --no-print-directory core CROSS=$(CORE_CROSS) BUILD=$(BUILD)/arm"
+	  core-arm     "$(MAKE) --no-print-directory core CROSS=$(CORE_CROSS) BUILD=$(BUILD)/arm" \
+	  bare-qemu    "$(MAKE) --no-print-directory test-bare"
 
 test-gen:
 	$(PYTHON) -m unittest discover -s tests/gen -p 'test_*.py' -v
@@ -176,13 +194,26 @@ demo: deps $(BUILD)/examples/demo
 	$(BUILD)/examples/demo
 	$(PYTHON) generator.py --report -o $(GEN)/report $(GEN_INCLUDES) examples/demo.sc
 
+# blinky is MPS2 (Cortex-M) firmware: other toolchains build the library.
 ifneq ($(CROSS),)
-core: $(CORE_LIB) $(BLINKY)
+core: $(CORE_LIB) $(if $(filter arm-none-eabi-,$(CROSS)),$(BLINKY))
 	@bash scripts/check-no-heap.sh $(NM) $(CORE_LIB)
-	$(SIZE) $(BLINKY)
+	$(if $(filter arm-none-eabi-,$(CROSS)),$(SIZE) $(BLINKY))
 else
 core:
 	@$(MAKE) --no-print-directory core CROSS=$(CORE_CROSS) BUILD=$(BUILD)/arm
+endif
+
+# The core on an emulated Cortex-M4: core_test's checks, then blinky must
+# run its 3 s demo and reset the board (-no-reboot makes that QEMU's exit 0).
+ifeq ($(CROSS),arm-none-eabi-)
+test-bare: $(BARE_TEST) $(BLINKY)
+	$(QEMU_M4) -kernel $(BARE_TEST) </dev/null
+	$(QEMU_M4) -no-reboot -kernel $(BLINKY) </dev/null
+	@echo "blinky: ran its demo and reset the board"
+else
+test-bare: deps
+	@$(MAKE) --no-print-directory test-bare CROSS=arm-none-eabi- BUILD=$(BUILD)/arm
 endif
 
 # Sizes of the firmware build (what a Cortex-M4 pays), then the frame
@@ -206,6 +237,8 @@ endif
 bench:
 	@$(PYTHON) bench/gen_throughput.py
 	@CC=$(CC) $(PYTHON) bench/frames.py
+	@$(MAKE) --no-print-directory -s $(LIB)
+	@CC=$(CC) BUILD=$(BUILD) $(PYTHON) bench/switch.py
 
 clean:
 	rm -rf $(BUILD)
@@ -244,19 +277,25 @@ $(CORE_LIB): $(CORE_OBJS)
 	rm -f $@
 	$(AR) rcs $@ $^
 
-# Never runs; it links so that `size` shows what an application pays.
-$(BLINKY): $(BUILD)/obj/examples/bare/blinky.o $(CORE_LIB)
+# Firmware images: own startup code and vector table, no crt0. blinky
+# needs no C library calls at all; the test prints through semihosting.
+$(BLINKY): $(GEN)/examples/bare/blinky.o $(CORE_LIB) $(BARE_LD)
 	@mkdir -p $(@D)
-	$(CC) $(STRIO_LDFLAGS) --specs=nosys.specs --specs=nano.specs \
-	  -Wl,--gc-sections -o $@ $^
+	$(CC) $(STRIO_LDFLAGS) -T $(BARE_LD) -nostartfiles -Wl,--gc-sections \
+	  --specs=nano.specs --specs=nosys.specs -o $@ $(filter-out %.ld,$^)
+
+$(BARE_TEST): $(BARE_TEST_OBJS) $(CORE_LIB) $(BARE_LD)
+	@mkdir -p $(@D)
+	$(CC) $(STRIO_LDFLAGS) -T $(BARE_LD) -nostartfiles -Wl,--gc-sections \
+	  --specs=nano.specs --specs=rdimon.specs -o $@ $(filter-out %.ld,$^)
 
 $(UNIT_BIN): $(UNIT_OBJS) $(LIB)
 	@mkdir -p $(@D)
-	$(CC) $(STRIO_LDFLAGS) -o $@ $^ -lcriterion
+	$(CC) $(STRIO_LDFLAGS) -o $@ $^ -lcriterion $(HOST_LDLIBS)
 
 $(BUILD)/examples/%: $(GEN)/examples/%.o $(LIB)
 	@mkdir -p $(@D)
-	$(CC) $(STRIO_LDFLAGS) -o $@ $^
+	$(CC) $(STRIO_LDFLAGS) -o $@ $^ $(HOST_LDLIBS)
 
 # Sources from the tree. Everything compiled waits for the generated library
 # headers on a first build; after that -MMD's .d files track includes.
@@ -288,6 +327,11 @@ $(UNIT_GEN_C) $(UNIT_GEN_H) &: $(UNIT_SC) $(LIB_GEN_H) $(PUBLIC_H) $(GENERATOR)
 	$(PYTHON) generator.py -o $(GEN)/tests $(GEN_INCLUDES) $(UNIT_SC)
 endif
 
+$(BARE_TEST_OBJS): STRIO_CFLAGS += -Itests/bare
+$(GEN)/tests/bare/%.c $(GEN)/tests/bare/%.h: tests/bare/%.sc tests/bare/harness.h $(LIB_GEN_H) $(PUBLIC_H) $(GENERATOR)
+	@mkdir -p $(@D)
+	$(PYTHON) generator.py -o $(@D) $(GEN_INCLUDES) -I tests/bare $<
+
 $(GEN)/examples/%.c $(GEN)/examples/%.h: examples/%.sc $(LIB_GEN_H) $(PUBLIC_H) $(GENERATOR)
 	@mkdir -p $(@D)
 	$(PYTHON) generator.py -o $(@D) $(GEN_INCLUDES) $<
@@ -296,6 +340,6 @@ $(GEN)/examples/%.c $(GEN)/examples/%.h: examples/%.sc $(LIB_GEN_H) $(PUBLIC_H) 
 .SECONDARY:
 .DELETE_ON_ERROR:
 
-ALL_OBJS := $(LIB_OBJS) $(CORE_OBJS) $(UNIT_OBJS) $(BUILD)/obj/examples/bare/blinky.o \
+ALL_OBJS := $(LIB_OBJS) $(CORE_OBJS) $(UNIT_OBJS) $(GEN)/examples/bare/blinky.o $(BARE_TEST_OBJS) \
             $(EXAMPLE_BINS:$(BUILD)/examples/%=$(GEN)/examples/%.o)
 -include $(ALL_OBJS:.o=.d)

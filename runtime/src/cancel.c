@@ -72,6 +72,20 @@ void strio_scope_shield(strio_cancel_scope *scope, int on)
         strio_scope_deliver(scope);
 }
 
+/* now + duration, saturated: STRIO_TIME_NEVER, or any duration reaching
+ * past the end of time, means "no deadline", never a wrapped-around
+ * deadline in the past (signed overflow). */
+static strio_time after(const strio_task *task, strio_time duration)
+{
+    strio_time now = strio_task_now(task);
+    if (duration == STRIO_TIME_NEVER ||
+        (duration > 0 && now > STRIO_TIME_NEVER - duration))
+        return STRIO_TIME_NEVER;
+    if (duration < 0 && now < INT64_MIN - duration)
+        return INT64_MIN;
+    return now + duration;
+}
+
 static void enter_at(strio_task *task, strio_cancel_scope *scope,
                      strio_time deadline, int fail)
 {
@@ -89,7 +103,7 @@ void strio_move_on_at(strio_task *task, strio_cancel_scope *scope,
 void strio_move_on_after(strio_task *task, strio_cancel_scope *scope,
                          strio_time duration)
 {
-    enter_at(task, scope, strio_task_now(task) + duration, 0);
+    enter_at(task, scope, after(task, duration), 0);
 }
 
 void strio_fail_at(strio_task *task, strio_cancel_scope *scope,
@@ -101,7 +115,7 @@ void strio_fail_at(strio_task *task, strio_cancel_scope *scope,
 void strio_fail_after(strio_task *task, strio_cancel_scope *scope,
                       strio_time duration)
 {
-    enter_at(task, scope, strio_task_now(task) + duration, 1);
+    enter_at(task, scope, after(task, duration), 1);
 }
 
 /* ---- delivery --------------------------------------------------------------- */

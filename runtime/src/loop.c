@@ -56,6 +56,17 @@ void strio_loop_add_hook(strio_loop *loop, strio_hook *hook)
     loop->hooks = hook;
 }
 
+void strio_loop_remove_hook(strio_loop *loop, strio_hook *hook)
+{
+    for (strio_hook **p = &loop->hooks; *p != NULL; p = &(*p)->next) {
+        if (*p == hook) {
+            *p = hook->next;
+            hook->next = NULL;
+            return;
+        }
+    }
+}
+
 static void finished(strio_loop *loop, strio_task *t)
 {
     t->state = STRIO_TASK_DONE;
@@ -149,8 +160,12 @@ static int idle(strio_loop *loop)
     if (m == NULL && !backend_busy(loop) && !loop->hook_busy)
         return STRIO_ESTATE;      /* nothing can ever wake a task */
     if (loop->backend == NULL) {
-        while (strio_loop_now(loop) < next)
-            ;                     /* no backend to sleep in: spin */
+        /* no backend to sleep in (nor to be notified through): spin */
+        if (m == NULL)
+            return STRIO_ESTATE;
+        while (strio_loop_now(loop) < next &&
+               atomic_load(&loop->notified) == 0)
+            ;
         return 0;
     }
     return loop->backend->wait(loop->backend, loop, next);
@@ -170,7 +185,8 @@ int strio_loop_run(strio_loop *loop, strio_task *root)
         run_hooks(loop);
         if (loop->ready_head != NULL) {
             if (backend_busy(loop))
-                loop->backend->wait(loop->backend, loop, 0);
+                loop->backend->wait(loop->backend, loop,
+                                    strio_loop_now(loop));   /* poll only */
             continue;
         }
         int rc = idle(loop);

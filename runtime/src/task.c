@@ -117,6 +117,11 @@ static void sleep_abort(strio_task *task)
     strio_timer_remove(&task->loop->timers, &task->timer);
 }
 
+static void forever_abort(strio_task *task)
+{
+    (void)task;
+}
+
 int strio_sleep_until_resume(void *vframe, strio_task *task)
 {
     struct strio_sleep_until_frame *f = vframe;
@@ -128,6 +133,13 @@ int strio_sleep_until_resume(void *vframe, strio_task *task)
         if (f->deadline <= strio_task_now(task)) {
             task->wake_result = 0;
             strio_task_yield(task);
+            return STRIO_PENDING;
+        }
+        if (f->deadline == STRIO_TIME_NEVER) {
+            /* no timer: only a cancellation ends it (and a timer at the
+             * end of time would hide a deadlock from the loop) */
+            task->wake_result = 0;
+            strio_task_park(task, forever_abort, NULL);
             return STRIO_PENDING;
         }
         task->timer.kind = STRIO_TIMER_TASK;
@@ -149,11 +161,6 @@ int strio_sleep_until_resume(void *vframe, strio_task *task)
 void strio_wait_forever_start(struct strio_wait_forever_frame *frame)
 {
     frame->strio_state = 0;
-}
-
-static void forever_abort(strio_task *task)
-{
-    (void)task;
 }
 
 int strio_wait_forever_resume(void *vframe, strio_task *task)

@@ -143,7 +143,7 @@ Test(checkpoint, as_root_of_a_task_suspends_once)
     strio_checkpoint_start(&f);
     strio_task_init(&task, strio_checkpoint_resume, &f, NULL);
     cr_assert_eq(strio_task_run(&task), 1);
-    cr_assert_eq(task.suspends, 1);
+    cr_assert_eq(task.switches, 1);
     cr_assert_eq(f.strio_ret, 0);
 }
 
@@ -153,11 +153,11 @@ Test(task, init_binds_frame)
     strio_task task;
 
     three_start(&f, 0);
-    task.suspends = 99;
+    task.switches = 99;
     strio_task_init(&task, three_resume, &f, NULL);
     cr_assert_eq(task.resume, three_resume);
     cr_assert_eq(task.frame, &f);
-    cr_assert_eq(task.suspends, 0);
+    cr_assert_eq(task.switches, 0);
 }
 
 Test(task, three_checkpoints_suspend_three_times)
@@ -168,7 +168,7 @@ Test(task, three_checkpoints_suspend_three_times)
     three_start(&f, 1000);
     strio_task_init(&task, three_resume, &f, NULL);
     cr_assert_eq(strio_task_run(&task), 3);
-    cr_assert_eq(task.suspends, 3);
+    cr_assert_eq(task.switches, 3);
     cr_assert_eq(f.strio_ret, 1111);
 }
 

@@ -89,8 +89,9 @@ strio_time strio_loop_now(const strio_loop *loop);
  */
 void strio_loop_notify(strio_loop *loop);
 
-/* Registers a hook (loop thread only). */
+/* Registers a hook, or removes one (loop thread only). */
 void strio_loop_add_hook(strio_loop *loop, strio_hook *hook);
+void strio_loop_remove_hook(strio_loop *loop, strio_hook *hook);
 
 /* For the runtime: makes `task` READY at the back of the run queue. */
 void strio_loop_schedule(strio_loop *loop, strio_task *task);

@@ -12,5 +12,6 @@
 #include <strio/waitq.h>
 #include <strio/nursery.h>
 #include <strio/sleep.h>
+#include <strio/sync.h>
 
 #endif
