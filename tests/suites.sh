@@ -42,7 +42,8 @@ count() {
         ran=$(sed -E 's/^Ran ([0-9]+).*/\1/' <<<"$line")
         line=$(grep -E '^(OK|FAILED)( \(.*\))?$' <<<"$text" | tail -n 1)
         for key in failures errors 'unexpected successes'; do
-            n=$(sed -nE "s/.*[(, ]$key=([0-9]+).*/\1/p" <<<"$line")
+            # "(failures=1" or ", failures=1", not "expected failures=1"
+            n=$(sed -nE "s/.*(\(|, )$key=([0-9]+).*/\2/p" <<<"$line")
             bad=$(( bad + ${n:-0} ))
         done
         n=$(sed -nE 's/.*[(, ]skipped=([0-9]+).*/\1/p' <<<"$line")
