@@ -137,7 +137,7 @@ QEMU_M4 := timeout 20 qemu-system-arm -M mps2-an386 -nographic \
 
 # Criterion unit tests: one binary. Test .sc files share one generator run
 # for the same reason as the library's.
-UNIT_C := $(wildcard tests/unit/test_*.c)
+UNIT_C := $(wildcard tests/unit/test_*.c) tests/unit/sweep.c
 UNIT_SC := $(wildcard tests/unit/*.sc)
 UNIT_GEN_C := $(addprefix $(GEN)/tests/,$(notdir $(UNIT_SC:.sc=.c)))
 UNIT_GEN_H := $(UNIT_GEN_C:.c=.h)

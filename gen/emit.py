@@ -298,7 +298,9 @@ class FuncEmitter:
                 drop |= {j for j in range(prm.first, prm.name_idx)
                          if toks[j].text == 'const'}
         rename = {prm.name_idx: name}
-        if prm.is_array:
+        if prm.is_func:
+            rename[prm.name_idx] = '(*%s)' % name   # adjusted to a pointer
+        elif prm.is_array:
             # `T a[N][M]` is the parameter `T (*a)[M]`
             close = self.match(prm.name_idx + 1)
             rename[prm.name_idx] = '(*%s)' % name

@@ -140,6 +140,14 @@ class Function:
                              "function: %s" % (name, BANNED[name]))
                 if id(n) not in awaited and lookup(self.unit, name):
                     self.misuse(n.tok, s, e)
+        if any(isinstance(n, A.Await) for _, e in exprs for n in A.walk(e)):
+            for s, e in exprs:
+                for n in A.walk(e):
+                    if self.escaping_literal(n):
+                        self.err(self.toks[n.first], "a compound literal "
+                                 "whose address is kept lives on the C "
+                                 "stack, which does not survive an await: "
+                                 "use a local variable")
         macros = self.ctx.macros[self.unit]
         for s, e in exprs:
             for n in A.walk(e):
@@ -153,6 +161,26 @@ class Function:
                                          "it more than once: assign the "
                                          "result to a local first"
                                          % n.fn.tok.text)
+
+    def escaping_literal(self, n):
+        """`(int[]){...}` (decays to a pointer) or `&(T){...}`."""
+        if isinstance(n, A.Unary) and n.op == '&':
+            inner = n.e
+            while isinstance(inner, A.Paren):
+                inner = inner.e
+            return isinstance(inner, A.CompoundLit)
+        if isinstance(n, A.CompoundLit):
+            t = n.type
+            depth = 0
+            for j in range(t.first, t.last + 1):
+                tx = self.toks[j].text
+                if tx == '(':
+                    depth += 1
+                elif tx == ')':
+                    depth -= 1
+                elif tx == '[' and depth == 0:
+                    return True
+        return False
 
     def is_callee(self, ident, e):
         return any(isinstance(n, A.Call) and n.fn is ident
@@ -297,7 +325,8 @@ class Function:
         for v in self.params:
             top.append(Member('var', v.name, var=v))
         top += self.scope_members(self.root)
-        self.dedupe(top)       # a flattened block may shadow a parameter
+        # a flattened block may shadow a parameter; strio_* are the frame's
+        self.dedupe(top, ('strio_state', 'strio_ret'))
         self.frame = Member('struct', fn.name + '_frame', top)
         self.assign_paths(self.frame, 'strio_F->')
         return self.frame
@@ -331,8 +360,8 @@ class Function:
         self.dedupe(own)
         return own
 
-    def dedupe(self, items):
-        names = {}
+    def dedupe(self, items, reserved=()):
+        names = dict.fromkeys(reserved)
         for m in items:
             if m.kind == 'var' and m.name in names:
                 m.name = '%s_%d' % (m.var.name, m.var.tok.start)

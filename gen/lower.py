@@ -156,10 +156,10 @@ class Lowerer:
             return True
         if isinstance(e, A.Ident):
             v = e.var
+            if v is not None and v.is_array:
+                return True      # an array designates a fixed address
             if v is None or v.kind == 'static':
                 return False
-            if v.is_array:
-                return True      # an array designates a fixed address
             return not v.addr_taken and v not in self.modified
         if isinstance(e, (A.Paren, A.Cast)):
             return self.stable(e.e)

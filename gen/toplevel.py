@@ -16,12 +16,14 @@ _FUNC_MACRO = re.compile(r'\s*#\s*define\s+([A-Za-z_][A-Za-z0-9_]*)\(')
 
 class Param:
     __slots__ = ('name', 'tok', 'first', 'last', 'name_idx', 'is_array',
-                 'const_top', 'var')
+                 'const_top', 'var', 'is_func')
 
-    def __init__(self, name, tok, first, last, name_idx, is_array, const_top):
+    def __init__(self, name, tok, first, last, name_idx, is_array, const_top,
+                 is_func=False):
         self.name, self.tok = name, tok
         self.first, self.last, self.name_idx = first, last, name_idx
         self.is_array, self.const_top = is_array, const_top
+        self.is_func = is_func      # `int fn(int)`: really a pointer
         self.var = None
 
 
@@ -121,11 +123,11 @@ def parse_prototype(src, toks, first, last, typenames, is_static_hint=False):
                 raise GenError(src, toks[j].start, 'an async function cannot '
                                'take variable arguments')
             r = p.parse_declarator(j, abstract_ok=True)
-            name, nidx, j, is_array, _, const_top, _ = r
+            name, nidx, j, is_array, is_func, const_top, _ = r
             if const_top is None:
                 const_top = 'const' in pstorage
             params.append(Param(name.text if name else None, name, pfirst,
-                                j - 1, nidx, is_array, const_top))
+                                j - 1, nidx, is_array, const_top, is_func))
             if toks[j].text == ',':
                 j += 1
                 continue

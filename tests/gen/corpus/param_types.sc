@@ -1,0 +1,31 @@
+// Parameters whose declared type is adjusted by C: an array parameter is a
+// pointer, a function parameter is a function pointer. Both live across
+// awaits.
+#include <stdio.h>
+#include "leaf.h"
+
+static int neg(int v) { return -v; }
+
+async int sum(int a[4], int n)
+{
+    int s = 0;
+    for (int i = 0; i < n; i++)
+        s += await tleaf(a[i]);
+    a[0] = 99;
+    return s;
+}
+
+async int apply(int fn(int), int v)
+{
+    int t = await tleaf(v);
+    return fn(t);
+}
+
+async int test_main(void)
+{
+    int arr[4] = { 1, 2, 3, 4 };
+    int s = await sum(arr, 4);
+    printf("s=%d a0=%d\n", s, arr[0]);
+    printf("apply=%d\n", await apply(neg, 5));
+    return s;
+}
