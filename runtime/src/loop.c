@@ -111,6 +111,8 @@ static void run_batch(strio_loop *loop)
 
 static void fire_timers(strio_loop *loop)
 {
+    if (loop->timers.root == NULL)
+        return;                   /* no clock read when nothing is armed */
     strio_time now = strio_loop_now(loop);
     strio_timer *m;
     while ((m = strio_timer_min(&loop->timers)) != NULL && m->when <= now) {
@@ -126,7 +128,9 @@ static void fire_timers(strio_loop *loop)
 
 static void run_hooks(strio_loop *loop)
 {
-    if (atomic_exchange(&loop->notified, 0) == 0)
+    /* a plain load first: the common case writes nothing shared */
+    if (atomic_load_explicit(&loop->notified, memory_order_relaxed) == 0 ||
+        atomic_exchange(&loop->notified, 0) == 0)
         return;
     for (strio_hook *h = loop->hooks; h != NULL; h = h->next)
         h->run(h, loop);
