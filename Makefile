@@ -114,7 +114,7 @@ endif
 # POSIX backend, sockets, TLS, files, processes) stay out of this list.
 CORE_SRCS := runtime/src/task.c runtime/src/loop.c runtime/src/timer.c \
              runtime/src/cancel.c runtime/src/nursery.c runtime/src/waitq.c \
-             runtime/src/clock.c runtime/src/error.c \
+             runtime/src/clock.c runtime/src/error.c runtime/src/stream.c \
              runtime/src/sync.c
 # The bare backend is core too (strio/bare.h).
 CORE_SRCS += runtime/src/bare.c

@@ -13,5 +13,6 @@
 #include <strio/nursery.h>
 #include <strio/sleep.h>
 #include <strio/sync.h>
+#include <strio/stream.h>
 
 #endif
