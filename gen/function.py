@@ -123,44 +123,51 @@ class Function:
 
     # -- checks ------------------------------------------------------------
     def check(self, body):
-        exprs = [(s, e) for s in iter_stmts(body) for e in stmt_exprs(s)]
-        awaited = set()
-        for s, e in exprs:
-            for n in A.walk(e):
-                if isinstance(n, A.Await):
-                    awaited.add(id(n.call.fn))
-        lookup = self.ctx.lookup
-        for s, e in exprs:
-            for n in A.walk(e):
-                if not isinstance(n, A.Ident) or n.var is not None:
-                    continue
-                name = n.tok.text
-                if name in BANNED and self.is_callee(n, e):
-                    self.err(n.tok, "'%s' cannot be used in an async "
-                             "function: %s" % (name, BANNED[name]))
-                if id(n) not in awaited and lookup(self.unit, name):
-                    self.misuse(n.tok, s, e)
-        if any(isinstance(n, A.Await) for _, e in exprs for n in A.walk(e)):
-            for s, e in exprs:
-                for n in A.walk(e):
-                    if self.escaping_literal(n):
-                        self.err(self.toks[n.first], "a compound literal "
-                                 "whose address is kept lives on the C "
-                                 "stack, which does not survive an await: "
-                                 "use a local variable")
+        """Rejects what the dialect cannot support; one walk collects what
+        each rule needs, errors come out in source order of the rules."""
+        awaited, idents, literals, macro_calls = set(), [], [], []
         macros = self.ctx.macros[self.unit]
-        for s, e in exprs:
-            for n in A.walk(e):
-                if isinstance(n, A.Call) and isinstance(n.fn, A.Ident) and \
-                        n.fn.var is None and n.fn.tok.text in macros:
-                    for a in n.args:
-                        for x in A.walk(a):
-                            if isinstance(x, A.Await):
-                                self.err(x.tok, "'await' inside an argument "
-                                         "of macro '%s', which may evaluate "
-                                         "it more than once: assign the "
-                                         "result to a local first"
-                                         % n.fn.tok.text)
+        has_await = False
+        for s in iter_stmts(body):
+            for e in stmt_exprs(s):
+                for n in A.walk(e):
+                    if isinstance(n, A.Await):
+                        awaited.add(id(n.call.fn))
+                        has_await = True
+                    elif isinstance(n, A.Ident):
+                        if n.var is None:
+                            idents.append((n, s, e))
+                    elif isinstance(n, A.Call):
+                        fn = n.fn
+                        if isinstance(fn, A.Ident) and fn.var is None and \
+                                fn.tok.text in macros:
+                            macro_calls.append(n)
+                    if isinstance(n, (A.Unary, A.CompoundLit)):
+                        literals.append(n)
+        lookup = self.ctx.lookup
+        for n, s, e in idents:
+            name = n.tok.text
+            if name in BANNED and self.is_callee(n, e):
+                self.err(n.tok, "'%s' cannot be used in an async "
+                         "function: %s" % (name, BANNED[name]))
+            if id(n) not in awaited and lookup(self.unit, name):
+                self.misuse(n.tok, s, e)
+        if has_await:
+            for n in literals:
+                if self.escaping_literal(n):
+                    self.err(self.toks[n.first], "a compound literal "
+                             "whose address is kept lives on the C "
+                             "stack, which does not survive an await: "
+                             "use a local variable")
+        for n in macro_calls:
+            for a in n.args:
+                for x in A.walk(a):
+                    if isinstance(x, A.Await):
+                        self.err(x.tok, "'await' inside an argument "
+                                 "of macro '%s', which may evaluate "
+                                 "it more than once: assign the "
+                                 "result to a local first"
+                                 % n.fn.tok.text)
 
     def escaping_literal(self, n):
         """`(int[]){...}` (decays to a pointer) or `&(T){...}`."""
