@@ -47,10 +47,9 @@ def iter_stmts(s):
         s = stack.pop()
         yield s
         kids = []
-        for attr in ('items',):
-            if isinstance(s, (A.Block, A.Seq)):
-                kids = list(s.items)
-        if isinstance(s, A.If):
+        if isinstance(s, (A.Block, A.Seq)):
+            kids = list(s.items)
+        elif isinstance(s, A.If):
             kids = [s.then] + ([s.els] if s.els is not None else [])
         elif isinstance(s, (A.While, A.DoWhile, A.Switch)):
             kids = [s.body]
@@ -194,13 +193,8 @@ class Function:
                    for n in A.walk(e))
 
     def misuse(self, tok, s, e):
-        idx = self.toks.index(tok) if False else None
-        nxt = None
-        for n in A.walk(e):
-            if isinstance(n, A.Call) and isinstance(n.fn, A.Ident) and \
-                    n.fn.tok is tok:
-                nxt = n
-        if nxt is not None:
+        if any(isinstance(n, A.Call) and isinstance(n.fn, A.Ident) and
+               n.fn.tok is tok for n in A.walk(e)):
             self.err(tok, "call to async function '%s' without 'await'"
                      % tok.text)
         self.err(tok, "async function '%s' can only be called with 'await' "

@@ -458,12 +458,8 @@ class Lowerer:
             steps.append(A.ExprStmt(r, s.tok))
         return A.Seq(steps, s.tok)
 
-    def cond_steps(self, c, tok):
-        steps, r = self.lower_expr_stmt(c, tok, need=True)
-        return steps, r
-
     def ls_If(self, s):
-        steps, c = self.cond_steps(s.c, s.tok)
+        steps, c = self.lower_expr_stmt(s.c, s.tok, need=True)
         s.c = c
         s.then = self.ls(s.then)
         if s.els is not None:
@@ -487,7 +483,7 @@ class Lowerer:
         if not self.needs(s.c):
             s.body = self.loop_body(s.body, None)
             return s
-        steps, c = self.cond_steps(s.c, s.tok)
+        steps, c = self.lower_expr_stmt(s.c, s.tok, need=True)
         body = self.loop_body(s.body, None)
         items = self.exit_if_false(steps, c, s.tok) + [body]
         return A.For(None, None, None, A.Seq(items, s.tok), s.tok)
@@ -498,7 +494,7 @@ class Lowerer:
             return s
         label = self.new_label()
         body = self.loop_body(s.body, label)
-        steps, c = self.cond_steps(s.c, s.tok)
+        steps, c = self.lower_expr_stmt(s.c, s.tok, need=True)
         items = [body, A.GotoLabel(label, s.tok)] + self.exit_if_false(
             steps, c, s.tok)
         return A.For(None, None, None, A.Seq(items, s.tok), s.tok)
@@ -524,7 +520,7 @@ class Lowerer:
         label = self.new_label() if self.needs(s.step) or self.needs(s.c) else None
         cond_steps = []
         if s.c is not None:
-            steps, c = self.cond_steps(s.c, s.tok)
+            steps, c = self.lower_expr_stmt(s.c, s.tok, need=True)
             cond_steps = self.exit_if_false(steps, c, s.tok)
         body = self.loop_body(s.body, label)
         step_steps = []
@@ -547,7 +543,7 @@ class Lowerer:
         return out
 
     def ls_Switch(self, s):
-        steps, e = self.cond_steps(s.e, s.tok)
+        steps, e = self.lower_expr_stmt(s.e, s.tok, need=True)
         s.e = e
         s.body = self.ls(s.body)
         return A.Seq(steps + [s], s.tok) if steps else s

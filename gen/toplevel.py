@@ -78,15 +78,11 @@ def tok_text(toks, first, last, skip=()):
         if i in skip:
             continue
         t = toks[i]
-        if prev is not None and (prev.end != t.start or _glue(prev, t)):
+        if prev is not None and prev.end != t.start:
             out.append(' ')
         out.append(t.text)
         prev = t
     return ''.join(out)
-
-
-def _glue(a, b):
-    return False
 
 
 def parse_prototype(src, toks, first, last, typenames, is_static_hint=False):
