@@ -149,8 +149,9 @@ def check_plain_code(u, ctx):
         first, last = rest
         for i in range(first, last + 1):
             t = toks[i]
-            if t.kind != 'id' or (i and toks[i - 1].text in ('.', '->')):
-                continue
+            if t.kind != 'id' or (i and toks[i - 1].text in (
+                    '.', '->', 'struct', 'union', 'enum')):
+                continue          # members and tags are other namespaces
             if t.text == 'await':
                 raise GenError(u.src, t.start,
                                "'await' outside an async function")

@@ -125,8 +125,9 @@ class Parser:
                 if tok.kind == 'id' and tok.text == 'await':
                     self.err(j, "'await' is not allowed here")
                 continue
-            if j > 0 and self.toks[j - 1].text in ('.', '->'):
-                continue
+            if j > 0 and self.toks[j - 1].text in ('.', '->', 'struct',
+                                                    'union', 'enum'):
+                continue          # members and tags are other namespaces
             node = A.Ident(tok, j)
             hit = self.lookup(tok.text)
             if isinstance(hit, Var):

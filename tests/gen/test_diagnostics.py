@@ -313,6 +313,18 @@ class AsyncFunctionMisuse(DiagTestCase):
             "async function 'gt_checkpoint' can only be called with "
             "'await' inside an async function")
 
+    def test_struct_tag_named_like_an_async_function_is_accepted(self):
+        # Tags and members are other namespaces than functions.
+        self.assertAccepted({'t.sc': src(
+            INC,
+            'struct f { int x; };',
+            'static struct f plain;',
+            'async int f(void)',
+            '{',
+            '    struct f v = { (int)sizeof(struct f) };',
+            '    return v.x + plain.x + await gt_checkpoint();',
+            '}')})
+
     def test_call_without_await_in_plain_function_after_async_function(self):
         # Same gap as test_await_in_plain_function_after_async_function: the
         # plain function after `f` is not checked and the call compiles as
