@@ -119,6 +119,9 @@ CORE_SRCS := runtime/src/task.c runtime/src/loop.c runtime/src/timer.c \
 # The bare backend is core too (strio/bare.h).
 CORE_SRCS += runtime/src/bare.c
 CORE_SC := runtime/src/sleep.sc
+CORE_SC += runtime/src/bufread_impl.sc
+CORE_SC += runtime/src/memstream_impl.sc runtime/src/stapled_impl.sc
+CORE_SC += runtime/src/conformance_impl.sc
 CORE_OBJS := $(CORE_SRCS:%.c=$(BUILD)/obj/%.o) \
              $(addprefix $(GEN_LIB)/,$(notdir $(CORE_SC:.sc=.o)))
 CORE_LIB := $(BUILD)/libstrio-core.a
@@ -239,6 +242,7 @@ bench:
 	@CC=$(CC) $(PYTHON) bench/frames.py
 	@$(MAKE) --no-print-directory -s $(LIB)
 	@CC=$(CC) BUILD=$(BUILD) $(PYTHON) bench/switch.py
+	@CC=$(CC) BUILD=$(BUILD) $(PYTHON) bench/streams.py
 
 clean:
 	rm -rf $(BUILD)

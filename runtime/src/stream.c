@@ -49,7 +49,8 @@ static int claim(strio_stream *s, enum side side, int offered, long *result)
         return 0;
     }
     if (*busy) {
-        *result = STRIO_EBUSY;
+        /* a second close while one runs: that one releases everything */
+        *result = side == CLOSE ? 0 : STRIO_EBUSY;
         return 0;
     }
     *busy = 1;
@@ -72,7 +73,8 @@ int strio_send_all_resume(void *vf, strio_task *task)
     struct strio_send_all_frame *f = vf;
     long result;
     if (f->strio_state == 0) {
-        if (!claim(f->s, SEND, f->s->ops->send_all != NULL, &result)) {
+        if (!claim(f->s, SEND, f->s->ops->send_all != NULL &&
+                   f->s->ops->send_step != NULL, &result)) {
             f->strio_ret = (int)result;
             return STRIO_DONE;
         }
@@ -99,7 +101,8 @@ int strio_wait_send_all_might_not_block_resume(void *vf, strio_task *task)
     struct strio_wait_send_all_might_not_block_frame *f = vf;
     long result;
     if (f->strio_state == 0) {
-        if (!claim(f->s, SEND, f->s->ops->wait_send != NULL, &result)) {
+        if (!claim(f->s, SEND, f->s->ops->wait_send != NULL &&
+                   f->s->ops->send_step != NULL, &result)) {
             f->strio_ret = (int)result;
             return STRIO_DONE;
         }
@@ -125,7 +128,8 @@ int strio_send_eof_resume(void *vf, strio_task *task)
     struct strio_send_eof_frame *f = vf;
     long result;
     if (f->strio_state == 0) {
-        if (!claim(f->s, SEND, f->s->ops->send_eof != NULL, &result)) {
+        if (!claim(f->s, SEND, f->s->ops->send_eof != NULL &&
+                   f->s->ops->send_step != NULL, &result)) {
             f->strio_ret = (int)result;
             return STRIO_DONE;
         }
@@ -155,7 +159,7 @@ int strio_receive_some_resume(void *vf, strio_task *task)
     long result;
     if (f->strio_state == 0) {
         if (!claim(f->s, RECEIVE, f->s->ops->receive_some != NULL &&
-                   f->max > 0, &result)) {
+                   f->s->ops->receive_step != NULL && f->max > 0, &result)) {
             f->strio_ret = result;
             return STRIO_DONE;
         }
@@ -182,7 +186,8 @@ int strio_stream_close_resume(void *vf, strio_task *task)
     struct strio_stream_close_frame *f = vf;
     long result;
     if (f->strio_state == 0) {
-        if (!claim(f->s, CLOSE, f->s->ops->close != NULL, &result)) {
+        if (!claim(f->s, CLOSE, f->s->ops->close != NULL &&
+                   f->s->ops->close_step != NULL, &result)) {
             f->strio_ret = (int)result;
             return STRIO_DONE;
         }

@@ -25,13 +25,19 @@
  * - receive_some returns 1..max bytes, 0 if and only if the peer sent end
  *   of stream, or a negative error. `max` must be >= 1 (-EINVAL).
  * - wait_send_all_might_not_block may return early, never late.
- * - send_eof is idempotent; sending after it gives STRIO_ECLOSED.
- * - close is idempotent, always releases the stream's resources (even when
- *   cancelled or failing: an error means "not graceful", never "not
- *   closed"), and makes pending and later operations return STRIO_ECLOSED.
+ * - send_eof is idempotent; sending after it gives STRIO_ECLOSED, and so
+ *   does send_eof after close.
+ * - close is idempotent (a second close while one runs returns 0 at once),
+ *   always releases the stream's resources (even when cancelled or
+ *   failing: an error means "not graceful", never "not closed"), and makes
+ *   pending and later operations return STRIO_ECLOSED.
  * - Errors: STRIO_ECLOSED after our own close, STRIO_EBROKEN when the peer
  *   or transport failed, STRIO_EBUSY as above, STRIO_ECANCELED. Every call
- *   is a checkpoint.
+ *   that gets to the stream is a checkpoint; the immediate refusals of the
+ *   generic layer (STRIO_EBUSY, -EINVAL) return without yielding, as in
+ *   Trio.
+ * - wait_send_all_might_not_block may also return 0 when a send would fail
+ *   at once (the peer is gone).
  * - Cancellation: a cancelled receive_some received nothing; after a
  *   cancelled or failed send_all an unknown amount was sent (each stream
  *   documents whether it stays usable).

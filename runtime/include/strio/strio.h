@@ -14,5 +14,8 @@
 #include <strio/sleep.h>
 #include <strio/sync.h>
 #include <strio/stream.h>
+#include <strio/memstream.h>
+#include <strio/stapled.h>
+#include <strio/bufread.h>
 
 #endif
