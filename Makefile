@@ -115,6 +115,7 @@ endif
 CORE_SRCS := runtime/src/task.c runtime/src/loop.c runtime/src/timer.c \
              runtime/src/cancel.c runtime/src/nursery.c runtime/src/waitq.c \
              runtime/src/clock.c runtime/src/error.c runtime/src/stream.c \
+             runtime/src/listener.c \
              runtime/src/sync.c
 # The bare backend is core too (strio/bare.h).
 CORE_SRCS += runtime/src/bare.c
@@ -225,6 +226,11 @@ endif
 sizes: $(if $(EXAMPLE_SC),$(LIB_GEN_H))
 	@$(MAKE) --no-print-directory core CROSS=$(CORE_CROSS) BUILD=$(BUILD)/arm >/dev/null
 	$(CORE_CROSS)size -t $(BUILD)/arm/libstrio-core.a
+	@# the scheduler alone (streams, readers and the conformance suite,
+	@# a testing helper, are linked only by programs that use them)
+	@$(CORE_CROSS)size $(BUILD)/arm/libstrio-core.a | awk \
+	  'NR > 1 && $$6 !~ /(stream|stapled|bufread|conformance|listener)/ { t += $$1 } \
+	   END { printf "scheduler core (no streams): %d bytes of .text (aim: < 8 KB)\n", t }'
 	$(CORE_CROSS)size $(BUILD)/arm/examples/bare/blinky.elf
 ifneq ($(LIB_SC),)
 	$(PYTHON) generator.py --report -o $(GEN)/report $(GEN_INCLUDES) $(LIB_SC)

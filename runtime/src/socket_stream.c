@@ -165,11 +165,68 @@ int strio_socket_stream_pair(strio_socket_stream *a, strio_socket_stream *b)
 
 /* ---- listeners ------------------------------------------------------------------ */
 
+static strio_socket_listener *socklistener(strio_listener *l)
+{
+    return (strio_socket_listener *)(void *)l;
+}
+
+static void sl_accept(strio_listener *l, void *storage)
+{
+    strio_socket_listener *sl = socklistener(l);
+    sl->accept_into = storage;
+    strio_socket_listener_accept_start(&sl->accept_frame, sl,
+                                       sl->accept_into);
+}
+
+static int sl_accept_step(strio_listener *l, strio_task *task, long *result,
+                          strio_stream **stream)
+{
+    strio_socket_listener *sl = socklistener(l);
+    int rc = strio_socket_listener_accept_resume(&sl->accept_frame, task);
+    if (rc == STRIO_DONE) {
+        *result = sl->accept_frame.strio_ret;
+        *stream = *result == 0 ? &sl->accept_into->base : NULL;
+    }
+    return rc;
+}
+
+static void sl_close(strio_listener *l)
+{
+    strio_socket_listener *sl = socklistener(l);
+    strio_socket_listener_aclose_start(&sl->close_frame, sl);
+}
+
+static int sl_close_step(strio_listener *l, strio_task *task, long *result)
+{
+    strio_socket_listener *sl = socklistener(l);
+    int rc = strio_socket_listener_aclose_resume(&sl->close_frame, task);
+    if (rc == STRIO_DONE)
+        *result = sl->close_frame.strio_ret;
+    return rc;
+}
+
+static const strio_listener_ops socket_listener_ops = {
+    .name = "socket",
+    .accept = sl_accept,
+    .accept_step = sl_accept_step,
+    .close = sl_close,
+    .close_step = sl_close_step,
+};
+
+/* A closed listener with the generic part set up. */
+static void listener_reset(strio_socket_listener *l)
+{
+    strio_listener_init(&l->base, &socket_listener_ops,
+                        sizeof(strio_socket_stream));
+    l->accept_into = NULL;
+    l->sock = (strio_socket)STRIO_SOCKET_INIT;
+}
+
 int strio_socket_listener_init(strio_socket_listener *l, strio_socket *sock)
 {
     int listening = 0;
     strio_socket taken = *sock;
-    l->sock = (strio_socket)STRIO_SOCKET_INIT;
+    listener_reset(l);
     if (taken.fd < 0)
         return -EBADF;
     if (taken.type != SOCK_STREAM ||
@@ -190,7 +247,7 @@ int strio_open_tcp_listener(strio_socket_listener *l, const char *host,
     strio_socket s;
     strio_sockaddr addr;
     int family, rc;
-    l->sock = (strio_socket)STRIO_SOCKET_INIT;
+    listener_reset(l);
     if (host == NULL || host[0] == '\0')
         family = AF_INET6;              /* dual stack "::" */
     else if (strchr(host, ':') != NULL)

@@ -39,12 +39,25 @@
  *     sender or receiver; send and receive from two tasks at once is fine.
  *
  * A socket listener wraps a listening socket; accept gives socket streams.
+ * It is a strio_listener (strio/listener.h): besides its own calls below,
+ * the generic calls work on `&l.base`, with a strio_socket_stream as the
+ * storage (l.base.stream_size == sizeof(strio_socket_stream)):
+ *
+ *     strio_socket_stream conn;
+ *     strio_stream *s;
+ *     rc = await strio_listener_accept(&l.base, &conn, &s);  // s == &conn.base
+ *     rc = await strio_listener_close(&l.base);  // = strio_socket_listener_aclose
+ *
+ * The generic accept is strio_socket_listener_accept (same results); its
+ * busy check covers generic callers, and a generic accept concurrent with
+ * a direct one also gets STRIO_EBUSY (from the socket).
  *
  * Threads: loop thread only. Objects must not move while in use.
  */
 #ifndef STRIO_SOCKET_STREAM_H
 #define STRIO_SOCKET_STREAM_H
 
+#include <strio/listener.h>
 #include <strio/socket.h>
 #include <strio/stream.h>
 
@@ -100,13 +113,19 @@ long strio_socket_stream_map_error(strio_socket_stream *st, long rc);
 /* ======================================================================== */
 
 struct strio_socket_listener {
+    strio_listener base;        /* first: pass &l.base to the generic calls */
     strio_socket sock;          /* the listening socket (owned) */
+    /* private: the in-flight generic accept and close */
+    strio_socket_stream *accept_into;
+    struct strio_socket_listener_accept_frame accept_frame;
+    struct strio_socket_listener_aclose_frame close_frame;
 };
 
 /*
  * Makes `l` a listener over `sock` (SOCK_STREAM, already listening), which
  * it takes over (`sock` is left closed). Returns 0, -EBADF, or -EINVAL
- * (not SOCK_STREAM, or SO_ACCEPTCONN says it does not listen).
+ * (not SOCK_STREAM, or SO_ACCEPTCONN says it does not listen); on error
+ * `l` is a closed listener (its close works, accept gives STRIO_ECLOSED).
  */
 int strio_socket_listener_init(strio_socket_listener *l, strio_socket *sock);
 

@@ -14,6 +14,7 @@
 #include <strio/sleep.h>
 #include <strio/sync.h>
 #include <strio/stream.h>
+#include <strio/listener.h>
 #include <strio/memstream.h>
 #include <strio/stapled.h>
 #include <strio/bufread.h>
