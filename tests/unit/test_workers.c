@@ -100,6 +100,20 @@ static int count_threads(void)
     return n;
 }
 
+/* A joined thread can linger in /proc/self/task for a moment after
+ * pthread_join returns (the kernel releases it a little later): wait, bounded
+ * (200 x 1 ms), for the count to settle at `expected`. */
+static int threads_settle(int expected)
+{
+    int n = count_threads();
+    for (int i = 0; i < 200 && n != expected; i++) {
+        struct timespec ms = { 0, 1000000 };
+        nanosleep(&ms, NULL);
+        n = count_threads();
+    }
+    return n;
+}
+
 struct wrunner {
     STRIO_POLL(io, 4);
     strio_vclock vc;
@@ -179,7 +193,7 @@ Test(workers, init_and_close_start_and_join_threads, .timeout = 2)
         cr_assert_eq(r.loop.hooks, &pool.workers.hook);
         strio_workers_close(&pool.workers);
         strio_workers_close(&pool.workers);        /* idempotent */
-        cr_assert_eq(count_threads(), before);
+        cr_assert_eq(threads_settle(before), before);
         check_closed(&pool.workers, &r.loop, 8);
     }
     cr_assert_eq(strio_workers_init(&pool.workers, &r.loop, pool.threads, 0,
@@ -191,7 +205,7 @@ Test(workers, init_and_close_start_and_join_threads, .timeout = 2)
     cr_assert_eq(STRIO_WORKERS_SETUP(pool, &bare), -EINVAL,
                  "completions could never wake a loop without a backend");
     strio_workers_close(&pool.workers);
-    cr_assert_eq(count_threads(), before);
+    cr_assert_eq(threads_settle(before), before);
     strio_poll_close(&r.io.poll);
 }
 
@@ -541,7 +555,7 @@ Test(workers, cancellation_sweep, .timeout = 2)
         cr_assert(strio_waitq_empty(&pool.workers.slot_waiters));
         strio_workers_close(&pool.workers);
         check_closed(&pool.workers, &r.loop, 2);
-        cr_assert_eq(count_threads(), threads);
+        cr_assert_eq(threads_settle(threads), threads);
         int complete = s.count < k;
         unsigned long ran = 0;
         for (int i = 0; i < N; i++) {
