@@ -12,6 +12,7 @@ Environment: CC (default cc), CXX (default g++), BUILD (default build),
 ROUNDS (ping-pong round trips, default 2000000), SPAWN (tasks, default
 100000), REPEAT (default 5).
 """
+import glob
 import os
 import re
 import shlex
@@ -52,6 +53,16 @@ def build():
     sh([CC] + CFLAGS + INCLUDES + ['-I', gen, '-o', progs['strio'],
        os.path.join(BENCH, 'switch_main.c'), os.path.join(gen, 'switch.c'),
        os.path.join(BUILD, 'libstrio.a')])
+    # The same program with the library compiled in and -flto, as a
+    # statically linking user can build it: the scheduler's small calls
+    # across files inline.
+    progs['strio_lto'] = os.path.join(OUT, 'switch_strio_lto')
+    runtime = sorted(glob.glob(os.path.join(ROOT, 'runtime', 'src', '*.c'))
+                     + glob.glob(os.path.join(BUILD, 'gen', 'runtime',
+                                              'strio', '*.c')))
+    sh([CC] + CFLAGS + ['-flto'] + INCLUDES + ['-I', gen, '-o',
+       progs['strio_lto'], os.path.join(BENCH, 'switch_main.c'),
+       os.path.join(gen, 'switch.c')] + runtime + ['-pthread'])
     progs['floor'] = os.path.join(OUT, 'switch_floor')
     sh([CC] + CFLAGS + ['-o', progs['floor'],
                         os.path.join(BENCH, 'switch_floor.c')])
@@ -142,11 +153,12 @@ def main():
 
     # ---- switches: interleaved, best of REPEAT ------------------------------
     sw = {n: [] for n in names}
-    swv = []
+    swv, swl = [], []
     for _ in range(REPEAT):
         for n in names:
             sw[n].append(run([progs[n], 'switch', str(ROUNDS)]))
         swv.append(run([progs['strio'], 'switch-vclock', str(ROUNDS)]))
+        swl.append(run([progs['strio_lto'], 'switch', str(ROUNDS)]))
     print('context switch: ping-pong, %s round trips (%s switches), -O2, '
           'best of %d; thread CPU time (wall time in parentheses)' % (
               format(ROUNDS, ','),
@@ -163,12 +175,16 @@ def main():
         print('  C++20 coroutines: not built (%s)' % progs['coro_missing'])
     vclock = line('strio on a virtual clock (no clock read)', swv,
                   'ns_per_switch')
+    lto = line('strio, library compiled in with -flto', swl,
+               'ns_per_switch')
     ratio = '  strio/floor = %.2f' % (ns['strio'] / ns['floor'])
     if 'coro' in ns:
         ratio += '   strio/coroutines = %.2f' % (ns['strio'] / ns['coro'])
-    print(ratio + '   (virtual clock: %.2f, %.2f)' % (
+    print(ratio + '   (virtual clock: %.2f, %.2f; -flto: %.2f, %.2f)' % (
         vclock / ns['floor'],
-        vclock / ns['coro'] if 'coro' in ns else float('nan')))
+        vclock / ns['coro'] if 'coro' in ns else float('nan'),
+        lto / ns['floor'],
+        lto / ns['coro'] if 'coro' in ns else float('nan')))
 
     # ---- spawn+join ---------------------------------------------------------
     sp = {k: [] for k in ['strio', 'strio_eager'] + names[1:]}
