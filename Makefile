@@ -3,7 +3,8 @@
 #   make [all]            build/libstrio.a
 #   make test             every suite, in order; last line "N passed, M failed"
 #                         (`make -k test` runs the remaining suites after a failure)
-#   make demo             build and run examples/demo, then its frame report
+#   make demo             run examples/demo and net_demo (echo over loopback),
+#                         with their frame reports
 #   make core             Cortex-M core library + bare-metal smoke program
 #   make sizes            Cortex-M sizes of the core, then the frame report
 #   make test-bare        the core on an emulated Cortex-M4 (QEMU mps2-an386)
@@ -177,6 +178,7 @@ test: deps
 	  unit         "$(MAKE) --no-print-directory test-unit" \
 	  no-heap      "$(MAKE) --no-print-directory test-heap" \
 	  unit-asan    "$(MAKE) --no-print-directory SANITIZE=1 BUILD=$(BUILD)/san test-unit" \
+	  examples     "$(MAKE) --no-print-directory test-examples" \
 	  core-arm     "$(MAKE) --no-print-directory core CROSS=$(CORE_CROSS) BUILD=$(BUILD)/arm" \
 	  bare-qemu    "$(MAKE) --no-print-directory test-bare"
 
@@ -194,9 +196,17 @@ test-unit: $(UNIT_BIN)
 test-heap: $(LIB)
 	@bash scripts/check-no-heap.sh $(NM) $(LIB)
 
-demo: deps $(BUILD)/examples/demo
+# Every example must build; the two demos run (loopback only, ~20 ms).
+test-examples: $(EXAMPLE_BINS)
+	$(BUILD)/examples/demo >/dev/null
+	$(BUILD)/examples/net_demo
+	@echo "examples: 2 passed, 0 failed"
+
+demo: deps $(BUILD)/examples/demo $(BUILD)/examples/net_demo
 	$(BUILD)/examples/demo
 	$(PYTHON) generator.py --report -o $(GEN)/report $(GEN_INCLUDES) examples/demo.sc
+	$(BUILD)/examples/net_demo
+	$(PYTHON) generator.py --report -o $(GEN)/report $(GEN_INCLUDES) examples/echo_server.sc
 
 # blinky is MPS2 (Cortex-M) firmware: other toolchains build the library.
 ifneq ($(CROSS),)
