@@ -154,7 +154,7 @@ EXAMPLE_SC := $(wildcard examples/*.sc)
 EXAMPLE_BINS := $(EXAMPLE_SC:examples/%.sc=$(BUILD)/examples/%)
 
 # ------------------------------------------------------------- targets --
-.PHONY: all test test-gen test-diff test-unit test-heap demo core sizes test-bare \
+.PHONY: all test test-gen test-diff test-unit test-heap test-examples demo core sizes test-bare \
         install clean bench deps
 
 # A cross build has no host library: `all` means the firmware core there.
