@@ -1,9 +1,12 @@
 /* The event loop (see strio/loop.h). */
+#define STRIO_SCHED_DEFINES
 #include <stddef.h>
 
 #include <strio/cancel.h>
 #include <strio/loop.h>
 #include <strio/nursery.h>
+
+#include "sched.h"
 
 void strio__nursery_child_done(strio_nursery *n, strio_task *child);
 
@@ -34,13 +37,7 @@ strio_time strio_loop_now(const strio_loop *loop)
 
 void strio_loop_schedule(strio_loop *loop, strio_task *task)
 {
-    task->state = STRIO_TASK_READY;
-    task->next = NULL;
-    if (loop->ready_tail != NULL)
-        loop->ready_tail->next = task;
-    else
-        loop->ready_head = task;
-    loop->ready_tail = task;
+    strio__schedule(loop, task);
 }
 
 void strio_loop_notify(strio_loop *loop)
@@ -89,7 +86,7 @@ static void run_one(strio_loop *loop, strio_task *t)
     /* A leaf that returned PENDING without parking or yielding is a bug;
      * treating it as a yield keeps the loop alive. */
     if (t->state == STRIO_TASK_RUNNING)
-        strio_loop_schedule(loop, t);
+        strio__schedule(loop, t);
 }
 
 /* Runs the tasks that were ready when the batch began (fairness: a task
@@ -118,7 +115,7 @@ static void fire_timers(strio_loop *loop)
     while ((m = strio_timer_min(&loop->timers)) != NULL && m->when <= now) {
         strio_timer_remove(&loop->timers, m);
         if (m->kind == STRIO_TIMER_TASK) {
-            strio_task_wake(CONTAINER(m, strio_task, timer), 0);
+            strio__wake(CONTAINER(m, strio_task, timer), 0);
         } else {
             strio_cancel_scope *s = CONTAINER(m, strio_cancel_scope, timer);
             strio_scope_cancel(s);
@@ -180,7 +177,7 @@ int strio_loop_run(strio_loop *loop, strio_task *root)
     root->loop = loop;
     loop->root = root;
     loop->tasks++;
-    strio_loop_schedule(loop, root);
+    strio__schedule(loop, root);
     for (;;) {
         run_batch(loop);
         if (root->state == STRIO_TASK_DONE)

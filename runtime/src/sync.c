@@ -20,6 +20,8 @@
 
 #include <strio/sync.h>
 
+#include "sched.h"      /* the hot calls inline */
+
 /* States shared by the leaf machines below. */
 enum { ST_START = 0, ST_PARKED = 1, ST_YIELDED = 2 };
 

@@ -1,8 +1,11 @@
 /* Tasks, parking, and the basic leaves (see strio/task.h). */
+#define STRIO_SCHED_DEFINES
 #include <stddef.h>
 
 #include <strio/cancel.h>
 #include <strio/loop.h>
+
+#include "sched.h"
 
 void strio_task_init(strio_task *task, strio_resume_fn resume, void *frame,
                      int *result)
@@ -42,41 +45,22 @@ unsigned long strio_task_run(strio_task *task)
 
 void strio_task_park(strio_task *task, strio_abort_fn abort, void *wait_on)
 {
-    task->state = STRIO_TASK_PARKED;
-    task->abort = abort;
-    task->wait_on = wait_on;
+    strio__park(task, abort, wait_on);
 }
 
 void strio_task_wake(strio_task *task, int result)
 {
-    if (task->state != STRIO_TASK_PARKED)
-        return;
-    task->wake_result = result;
-    task->abort = NULL;
-    task->wait_on = NULL;
-    if (task->loop != NULL)
-        strio_loop_schedule(task->loop, task);
-    else
-        task->state = STRIO_TASK_READY;
+    strio__wake(task, result);
 }
 
 void strio_task_yield(strio_task *task)
 {
-    if (task->loop != NULL)
-        strio_loop_schedule(task->loop, task);
-    else
-        task->state = STRIO_TASK_READY;
+    strio__yield(task);
 }
 
 int strio_task_cancelled(const strio_task *task)
 {
-    for (const strio_cancel_scope *s = task->scope; s != NULL; s = s->parent) {
-        if (s->cancel_called)
-            return 1;
-        if (s->shield)
-            return 0;
-    }
-    return 0;
+    return strio__cancelled(task);
 }
 
 strio_time strio_task_now(const strio_task *task)
