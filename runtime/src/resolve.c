@@ -168,11 +168,8 @@ int strio_getaddrinfo_resume(void *vf, strio_task *task)
             return STRIO_PENDING;
         rc = f->rw.strio_ret;
         if (rc < 0) {
-            /* strio_run_in_worker's frame reaches state 2 exactly when the
-             * job was submitted (runtime/src/workers.c): then the job
-             * still runs and clears `busy` itself; otherwise it never
-             * will run. */
-            if (f->rw.strio_state != 2)
+            /* a submitted job still runs and clears `busy` itself */
+            if (!strio_run_in_worker_submitted(&f->rw))
                 atomic_store_explicit(&r->busy, 0, memory_order_release);
             f->strio_ret = rc;
             return STRIO_DONE;

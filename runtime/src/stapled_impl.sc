@@ -46,11 +46,9 @@ async long strio_stapled_do_receive_some(strio_stapled_stream *st, void *buf,
 
 async int strio_stapled_do_close(strio_stapled_stream *st)
 {
+    /* a close already running on the send side (our own send_eof) makes
+     * this one return 0 at once: the generic layer handles it */
     int rc = await strio_stream_close(st->send_stream);
-    /* STRIO_EBUSY: our own send_eof is closing the send side right now
-     * (closing it releases it whatever happens) */
-    if (rc == STRIO_EBUSY)
-        rc = 0;
     /* always, even if the first close failed or was cancelled: a
      * cancelled close still closes */
     int rc2 = await strio_stream_close(st->receive_stream);

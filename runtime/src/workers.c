@@ -249,6 +249,14 @@ void strio_run_in_worker_start(struct strio_run_in_worker_frame *f,
     f->arg = arg;
 }
 
+/* The frame's state once the job is in a worker's hands. */
+enum { SUBMITTED = 2 };
+
+int strio_run_in_worker_submitted(const struct strio_run_in_worker_frame *f)
+{
+    return f->strio_state == SUBMITTED;
+}
+
 int strio_run_in_worker_resume(void *vf, strio_task *task)
 {
     struct strio_run_in_worker_frame *f = vf;
@@ -292,7 +300,7 @@ int strio_run_in_worker_resume(void *vf, strio_task *task)
         return STRIO_DONE;
     }
     submit(w, job, task, f->fn, f->arg);
-    f->strio_state = 2;
+    f->strio_state = SUBMITTED;
     strio_task_park(task, job_abort, job);
     return STRIO_PENDING;
 }

@@ -274,4 +274,9 @@ void strio_run_in_worker_start(struct strio_run_in_worker_frame *f,
                                void *arg);
 int strio_run_in_worker_resume(void *f, strio_task *task);
 
+/* After strio_run_in_worker completed with an error: nonzero if the job
+ * had been handed to a worker (it still runs to completion), zero if it
+ * never will run. */
+int strio_run_in_worker_submitted(const struct strio_run_in_worker_frame *f);
+
 #endif
