@@ -19,7 +19,18 @@ packages=(
     libcriterion-dev         # unit tests
     gcc-arm-none-eabi        # Cortex-M core build (make core, make sizes)
     libnewlib-arm-none-eabi  # its C library: a Recommends, so named explicitly
-    qemu-system-arm          # make test-bare: the core on an emulated Cortex-M4
+    qemu-system-arm          # make test-bare: the core on emulated Cortex-M3/M4
+    gcc-riscv64-unknown-elf  # the RV32 firmware build (freestanding, no libc)
+    binutils-riscv64-unknown-elf
+    qemu-system-misc         # ... run on QEMU's RISC-V virt board
+    openssl curl             # TLS tests: real peers (s_server, s_client, curl)
+    stunnel4 tinyproxy-bin   # TLS inside TLS: an HTTPS proxy on loopback
+    dnsmasq-base             # DNS resolver tests: a local server
+    libclang-rt-14-dev       # libFuzzer and sanitizer runtimes for clang
+    strace                   # make bench: syscalls per round trip
+    libuv1-dev               # make bench only: the libuv echo peer
+    libhttp-parser-dev       # make bench only: the HTTP parser peer
+    wrk                      # make bench only: HTTP load generator
 )
 
 if ! command -v dpkg-query >/dev/null 2>&1; then
