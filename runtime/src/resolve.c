@@ -1,10 +1,15 @@
 /*
  * Name resolution on the worker pool: the part that runs on the worker
- * thread, and the helpers (see strio/resolve.h). The async call itself is
- * in tcp_impl.sc.
+ * thread, and the async calls, written by hand over strio_run_in_worker
+ * (see strio/resolve.h). They share one pattern: check the resolver is
+ * free, copy the inputs into it, mark it busy, run the job; the job writes
+ * only into the resolver and clears `busy` last; the loop thread copies
+ * the results out only when the job completed, so a cancelled call leaves
+ * the caller's memory alone.
  */
 #define _GNU_SOURCE 1
 #include <errno.h>
+#include <netdb.h>
 #include <string.h>
 
 #include <strio/error.h>
@@ -183,6 +188,190 @@ int strio_getaddrinfo_resume(void *vf, strio_task *task)
                 *f->count = n;
         }
         f->strio_ret = rc;
+        return STRIO_DONE;
+    default:
+        f->strio_ret = STRIO_ESTATE;
+        return STRIO_DONE;
+    }
+}
+
+/* ---- shared by the calls below -------------------------------------------- */
+
+/* Ends a call whose strio_run_in_worker completed with `rc` < 0 (cancelled,
+ * or the loop is not the pool's): a job that never reached a worker will
+ * not clear `busy` itself. */
+static int abandon(strio_resolver *r, struct strio_run_in_worker_frame *rw,
+                   int rc)
+{
+    if (!strio_run_in_worker_submitted(rw))
+        atomic_store_explicit(&r->busy, 0, memory_order_release);
+    return rc;
+}
+
+/* Copies the NUL-terminated `src` into dst[size] (dst may be NULL when
+ * size is 0: nothing wanted). -ENOSPC if it does not fit. */
+static int copy_out(char *dst, size_t size, const char *src)
+{
+    size_t n = strlen(src);
+    if (dst == NULL)
+        return 0;
+    if (n >= size)
+        return -ENOSPC;
+    memcpy(dst, src, n + 1);
+    return 0;
+}
+
+/* ---- getnameinfo ---------------------------------------------------------- */
+
+/* Worker thread: touches only the resolver (the address is in addrs[0]). */
+static void nameinfo_job(void *arg)
+{
+    strio_resolver *r = arg;
+    int eai = getnameinfo(&r->addrs[0].addr.u.sa, r->addrs[0].addr.len,
+                          r->has_host ? r->host : NULL,
+                          r->has_host ? sizeof r->host : 0,
+                          r->has_port ? r->port : NULL,
+                          r->has_port ? sizeof r->port : 0, r->ni_flags);
+    r->sys_errno = eai == EAI_SYSTEM ? errno : 0;
+    r->eai = eai;
+    atomic_store_explicit(&r->busy, 0, memory_order_release);
+}
+
+void strio_getnameinfo_start(struct strio_getnameinfo_frame *f,
+                             strio_resolver *r, strio_workers *w,
+                             const strio_sockaddr *addr, int flags,
+                             char *host, size_t hostlen, char *serv,
+                             size_t servlen)
+{
+    f->strio_state = 0;
+    f->r = r;
+    f->w = w;
+    f->addr = addr;
+    f->flags = flags;
+    f->host = host;
+    f->hostlen = hostlen;
+    f->serv = serv;
+    f->servlen = servlen;
+}
+
+int strio_getnameinfo_resume(void *vf, strio_task *task)
+{
+    struct strio_getnameinfo_frame *f = vf;
+    strio_resolver *r = f->r;
+    int rc;
+    switch (f->strio_state) {
+    case 0:
+        if (strio_resolver_busy(r)) {
+            f->strio_ret = STRIO_EBUSY;
+            return STRIO_DONE;
+        }
+        if ((f->host == NULL && f->serv == NULL) || f->addr == NULL ||
+            f->addr->len == 0 || f->addr->len > sizeof f->addr->u) {
+            f->strio_ret = -EINVAL;
+            return STRIO_DONE;
+        }
+        memset(&r->addrs[0], 0, sizeof r->addrs[0]);
+        memcpy(&r->addrs[0].addr, f->addr, sizeof *f->addr);
+        r->has_host = f->host != NULL;
+        r->has_port = f->serv != NULL;
+        r->host[0] = r->port[0] = 0;
+        r->ni_flags = f->flags;
+        r->eai = r->sys_errno = 0;
+        atomic_store_explicit(&r->busy, 1, memory_order_relaxed);
+        strio_run_in_worker_start(&f->rw, f->w, nameinfo_job, r);
+        f->strio_state = 1;
+        /* fall through */
+    case 1:
+        if (strio_run_in_worker_resume(&f->rw, task) == STRIO_PENDING)
+            return STRIO_PENDING;
+        if (f->rw.strio_ret < 0) {
+            f->strio_ret = abandon(r, &f->rw, f->rw.strio_ret);
+            return STRIO_DONE;
+        }
+        if (r->eai == EAI_OVERFLOW)
+            rc = -ENOSPC;
+        else
+            rc = strio_eai_to_error(r->eai, r->sys_errno);
+        /* both fit, or nothing is written */
+        if (rc == 0 && f->host != NULL && strlen(r->host) >= f->hostlen)
+            rc = -ENOSPC;
+        if (rc == 0 && f->serv != NULL && strlen(r->port) >= f->servlen)
+            rc = -ENOSPC;
+        if (rc == 0) {
+            copy_out(f->host, f->hostlen, r->host);
+            copy_out(f->serv, f->servlen, r->port);
+        }
+        f->strio_ret = rc;
+        return STRIO_DONE;
+    default:
+        f->strio_ret = STRIO_ESTATE;
+        return STRIO_DONE;
+    }
+}
+
+/* ---- getprotobyname ------------------------------------------------------- */
+
+/* Worker thread: the name is in r->host, the number goes to r->proto;
+ * the reentrant call's scratch buffer is on the worker's stack. */
+static void protobyname_job(void *arg)
+{
+    strio_resolver *r = arg;
+    struct protoent ent, *found = NULL;
+    char buf[1024];
+    int err = getprotobyname_r(r->host, &ent, buf, sizeof buf, &found);
+    r->sys_errno = err;
+    r->proto = err == 0 && found != NULL ? found->p_proto : -1;
+    atomic_store_explicit(&r->busy, 0, memory_order_release);
+}
+
+void strio_getprotobyname_start(struct strio_getprotobyname_frame *f,
+                                strio_resolver *r, strio_workers *w,
+                                const char *name, int *proto)
+{
+    f->strio_state = 0;
+    f->r = r;
+    f->w = w;
+    f->name = name;
+    f->proto = proto;
+}
+
+int strio_getprotobyname_resume(void *vf, strio_task *task)
+{
+    struct strio_getprotobyname_frame *f = vf;
+    strio_resolver *r = f->r;
+    switch (f->strio_state) {
+    case 0:
+        if (strio_resolver_busy(r)) {
+            f->strio_ret = STRIO_EBUSY;
+            return STRIO_DONE;
+        }
+        if (f->name == NULL || f->name[0] == 0 ||
+            copy_str(r->host, sizeof r->host, f->name, &r->has_host) < 0) {
+            f->strio_ret = -EINVAL;
+            return STRIO_DONE;
+        }
+        r->proto = -1;
+        r->sys_errno = 0;
+        r->eai = 0;
+        atomic_store_explicit(&r->busy, 1, memory_order_relaxed);
+        strio_run_in_worker_start(&f->rw, f->w, protobyname_job, r);
+        f->strio_state = 1;
+        /* fall through */
+    case 1:
+        if (strio_run_in_worker_resume(&f->rw, task) == STRIO_PENDING)
+            return STRIO_PENDING;
+        if (f->rw.strio_ret < 0) {
+            f->strio_ret = abandon(r, &f->rw, f->rw.strio_ret);
+            return STRIO_DONE;
+        }
+        if (r->sys_errno != 0)
+            f->strio_ret = -r->sys_errno;
+        else if (r->proto < 0)
+            f->strio_ret = -ENOENT;
+        else {
+            *f->proto = r->proto;
+            f->strio_ret = 0;
+        }
         return STRIO_DONE;
     default:
         f->strio_ret = STRIO_ESTATE;

@@ -1,8 +1,10 @@
 /*
  * strio/resolve.h -- asynchronous name resolution (Trio's
- * trio.socket.getaddrinfo), hosted builds only.
+ * trio.socket.getaddrinfo, getnameinfo and getprotobyname), hosted builds
+ * only. The obsolete calls (gethostbyname & co.) are deliberately absent.
  *
- * getaddrinfo(3) blocks, so it runs on the worker pool (strio/posix.h).
+ * getaddrinfo(3), getnameinfo(3) and getprotobyname_r(3) block, so they
+ * run on the worker pool (strio/posix.h).
  * Everything is caller memory: the job lives in a `strio_resolver` the
  * caller owns, the results are copied into a caller array of `strio_addr`.
  *
@@ -69,6 +71,8 @@ typedef struct strio_resolver {
     char port[STRIO_RESOLVE_PORT_MAX + 1];
     unsigned char has_host, has_port, has_hints;
     int hint_flags, hint_family, hint_socktype, hint_protocol;
+    int ni_flags;               /* getnameinfo: NI_* flags */
+    int proto;                  /* getprotobyname: the number found */
     size_t count;               /* results in addrs[] */
     size_t total;               /* results getaddrinfo gave */
     strio_addr addrs[STRIO_RESOLVE_MAX];
@@ -131,5 +135,76 @@ void strio_getaddrinfo_start(struct strio_getaddrinfo_frame *f,
                              const struct addrinfo *hints, strio_addr *out,
                              size_t max, size_t *count);
 int strio_getaddrinfo_resume(void *f, strio_task *task);
+
+/*
+ * async int strio_getnameinfo(strio_resolver *r, strio_workers *w,
+ *                             const strio_sockaddr *addr, int flags,
+ *                             char *host, size_t hostlen,
+ *                             char *serv, size_t servlen)
+ *
+ * getnameinfo(addr, flags) on a thread of `w`: the host name (or numeric
+ * address with NI_NUMERICHOST) into `host`, the service name (or number
+ * with NI_NUMERICSERV) into `serv`, NUL-terminated. Either output may be
+ * NULL (with size 0) when not wanted, not both. `addr` is copied into the
+ * resolver before the job starts, so it may go away after the call
+ * returned (also after a cancellation); `host` and `serv` are written by
+ * the loop thread only, on success.
+ *
+ * Returns 0, STRIO_ECANCELED (see the cancellation rules above: `host`
+ * and `serv` are untouched), STRIO_EBUSY (the resolver's previous job still
+ * runs), -EINVAL (both outputs NULL, a NULL or oversized address),
+ * -ENOSPC (a result does not fit its buffer with its NUL: nothing is
+ * written, never a truncated name), STRIO_ESTATE (the task's loop is not
+ * the pool's), or the mapped EAI error (strio_eai_to_error; -ENOENT when
+ * NI_NAMEREQD is set and the address has no name; r->eai keeps EAI_*).
+ * A checkpoint, except for the immediate STRIO_EBUSY and -EINVAL.
+ * Host names are kept to STRIO_RESOLVE_HOST_MAX bytes in the resolver
+ * (longer than any DNS name); services to STRIO_RESOLVE_PORT_MAX.
+ */
+STRIO_ASYNC_DECL(int strio_getnameinfo(strio_resolver *r, strio_workers *w, const strio_sockaddr *addr, int flags, char *host, size_t hostlen, char *serv, size_t servlen))
+struct strio_getnameinfo_frame {
+    unsigned short strio_state;
+    int strio_ret;
+    strio_resolver *r;
+    strio_workers *w;
+    const strio_sockaddr *addr;
+    int flags;
+    char *host, *serv;
+    size_t hostlen, servlen;
+    struct strio_run_in_worker_frame rw;
+};
+void strio_getnameinfo_start(struct strio_getnameinfo_frame *f,
+                             strio_resolver *r, strio_workers *w,
+                             const strio_sockaddr *addr, int flags,
+                             char *host, size_t hostlen, char *serv,
+                             size_t servlen);
+int strio_getnameinfo_resume(void *f, strio_task *task);
+
+/*
+ * async int strio_getprotobyname(strio_resolver *r, strio_workers *w,
+ *                                const char *name, int *proto)
+ *
+ * The protocol number of `name` ("tcp" -> 6, "udp" -> 17; from
+ * /etc/protocols or NSS) with the reentrant getprotobyname_r on a thread
+ * of `w`, into *proto (written by the loop thread, on success only).
+ * Returns 0, -ENOENT (no such protocol), -EINVAL (name NULL, empty or
+ * longer than STRIO_RESOLVE_HOST_MAX), STRIO_ECANCELED (*proto untouched),
+ * STRIO_EBUSY, STRIO_ESTATE, or -errno from getprotobyname_r. Same
+ * cancellation rules and checkpoint as strio_getaddrinfo.
+ */
+STRIO_ASYNC_DECL(int strio_getprotobyname(strio_resolver *r, strio_workers *w, const char *name, int *proto))
+struct strio_getprotobyname_frame {
+    unsigned short strio_state;
+    int strio_ret;
+    strio_resolver *r;
+    strio_workers *w;
+    const char *name;
+    int *proto;
+    struct strio_run_in_worker_frame rw;
+};
+void strio_getprotobyname_start(struct strio_getprotobyname_frame *f,
+                                strio_resolver *r, strio_workers *w,
+                                const char *name, int *proto);
+int strio_getprotobyname_resume(void *f, strio_task *task);
 
 #endif
