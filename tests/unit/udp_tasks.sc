@@ -1,0 +1,46 @@
+/*
+ * Async code for test_udp.c: UDP datagrams over loopback.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include <strio/strio.h>
+#include <strio/udp.h>
+
+struct ud_op {
+    int recv;                   /* 1: receive, 0: send */
+    strio_socket *s;
+    const void *data;
+    size_t len;                 /* send: length; receive: max */
+    const strio_sockaddr *to;
+    void *buf;
+    strio_sockaddr from;
+    size_t size;
+    int cancel_first;
+    strio_time timeout;         /* > 0: give up after (moves on) */
+    long rc;
+    int caught;
+};
+
+/* Runs ops[0..n) one after the other, each in its own scope. */
+async int ud_run(struct ud_op *ops, int n)
+{
+    for (int i = 0; i < n; i++) {
+        struct ud_op *o = &ops[i];
+        strio_cancel_scope sc;
+        strio_scope_enter(STRIO_SELF, &sc);
+        if (o->cancel_first)
+            strio_scope_cancel(&sc);
+        if (o->timeout > 0)
+            strio_scope_set_deadline(&sc, strio_task_now(STRIO_SELF) +
+                                              o->timeout);
+        if (o->recv)
+            o->rc = await strio_udp_receive_from(o->s, o->buf, o->len,
+                                                 &o->from, &o->size);
+        else
+            o->rc = await strio_udp_send_to(o->s, o->data, o->len, o->to);
+        strio_scope_exit(&sc, (int)o->rc);
+        o->caught = sc.cancelled_caught;
+    }
+    return 0;
+}
