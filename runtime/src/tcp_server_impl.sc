@@ -300,6 +300,9 @@ async int strio_serve_listeners(strio_tcp_server *srv,
     if (srv->running)
         return STRIO_EBUSY;
     srv->running = 1;
+    /* a second run: nobody waits on an event that is already set */
+    if (strio_event_is_set(&srv->started))
+        strio_event_init(&srv->started);
     strio_nursery_open(STRIO_SELF, &srv->nursery);
     for (size_t i = 0; i < n && rc == 0; i++) {
         struct strio__serve_accept_frame *f =
@@ -323,6 +326,9 @@ async int strio_serve_tcp(strio_tcp_server *srv, const char *host,
     int rc;
     if (srv->running)
         return STRIO_EBUSY;
+    if (strio_event_is_set(&srv->started))
+        strio_event_init(&srv->started);
+    srv->nlisteners = 0;
     rc = await strio_open_tcp_listeners(&srv->resolver, srv->workers, host,
                                         port, srv->listeners,
                                         STRIO_TCP_MAX_LISTENERS,

@@ -367,7 +367,7 @@ Test(serve, backpressure_when_the_pool_is_full)
     strio_socket_listener_close(&ls[0]);
 }
 
-Test(serve, closed_listener_stops_the_server)
+Test(serve, closed_listener_stops_the_server_then_serve_again)
 {
     size_t n;
     server_setup();
@@ -382,8 +382,20 @@ Test(serve, closed_listener_stops_the_server)
     cr_assert_eq(x.serve_rc, STRIO_ECLOSED, "%s", strio_strerror(x.serve_rc));
     cr_assert_eq(x.client_rc[0], 0);
     cr_assert_eq(strio_tcp_server_active(&srv.server), 0u);
-    /* serving again on a fresh listener works */
     cr_assert_eq(srv.server.running, 0);
+    strio_socket_listener_close(&ls[0]);
+    /* the same server serves again, on a fresh listener */
+    cr_assert_eq(open_listeners(NULL, NULL, "127.0.0.1", 0, 1, &n, 0), 0);
+    memset(x.client_rc, 0xff, sizeof x.client_rc);
+    x.clients_done = 0;
+    x.close_listener = 0;
+    rc = run_main(NULL);
+    cr_assert_eq(rc, 0, "%s", strio_strerror(rc));
+    cr_assert_eq(x.serve_rc, STRIO_ECANCELED);
+    cr_assert_eq(x.client_rc[0], 0);
+    cr_assert_eq(x.client_rc[1], 0);
+    cr_assert_eq(srv.server.accepted, 4u);
+    strio_socket_listener_close(&ls[0]);
 }
 
 Test(serve, bad_calls)

@@ -20,8 +20,10 @@
  *     strio_socket_close(&s);
  *
  * Addresses are numeric. Name resolution is explicit and asynchronous
- * (it runs on the worker pool: not in this header yet); the resolve calls
- * below only parse numeric hosts and never block.
+ * (it runs on the worker pool: strio/resolve.h); the resolve calls below
+ * only parse numeric hosts and never block. Higher up: strio/tcp.h
+ * (connect by name), strio/tcp_server.h, strio/unix_socket.h,
+ * strio/udp.h, strio/sendfile.h.
  *
  * Async calls (connect, accept, recv*, send*, sendall, wait_*):
  *   - try the system call first, and wait for readiness only when it says
