@@ -102,6 +102,22 @@ int strio_socket_from_fd(strio_socket *s, int fd)
     return 0;
 }
 
+int strio_is_strio_socket(const strio_socket *s)
+{
+    int family, type;
+    socklen_t len = sizeof family;
+    if (s == NULL || s->fd < 0)
+        return 0;
+    if (getsockopt(s->fd, SOL_SOCKET, SO_DOMAIN, &family, &len) < 0)
+        return 0;
+    len = sizeof type;
+    if (getsockopt(s->fd, SOL_SOCKET, SO_TYPE, &type, &len) < 0)
+        return 0;
+    int fl = fcntl(s->fd, F_GETFL);
+    return family == s->family && type == s->type && fl >= 0 &&
+           (fl & O_NONBLOCK) != 0;
+}
+
 /* ---- plain calls -------------------------------------------------------- */
 
 int strio_socket_bind(strio_socket *s, const strio_sockaddr *addr)

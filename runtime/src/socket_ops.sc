@@ -138,6 +138,18 @@ async long strio_socket_recvmsg(strio_socket *s, struct msghdr *msg,
     return await strio_socket__io(s, 0, &c);
 }
 
+async long strio_socket_recvfrom_into(strio_socket *s, void *buf, size_t len,
+                                      int flags, strio_sockaddr *from)
+{
+    return await strio_socket_recvfrom(s, buf, len, flags, from);
+}
+
+async long strio_socket_recvmsg_into(strio_socket *s, struct msghdr *msg,
+                                     int flags)
+{
+    return await strio_socket_recvmsg(s, msg, flags);
+}
+
 async long strio_socket_send(strio_socket *s, const void *buf, size_t len,
                              int flags)
 {

@@ -7,6 +7,7 @@
 #define _GNU_SOURCE 1
 #include <criterion/criterion.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -220,5 +221,47 @@ Test(udp, numeric_addresses_only)
     cr_assert_eq(strio_open_udp_socket(&s, "127.0.0.1",
                                        (unsigned)strio_sockaddr_port(&me)),
                  -EADDRINUSE);
+    strio_socket_close(&a);
+}
+
+Test(udp, into_aliases_and_is_strio_socket)
+{
+    static struct ud_into_frame f;
+    strio_socket a, b, closed = STRIO_SOCKET_INIT;
+    strio_sockaddr to_b, from, mine;
+    long r[4];
+    char buf[32];
+    cr_assert_eq(strio_open_udp_socket(&a, "127.0.0.1", 0), 0);
+    cr_assert_eq(strio_open_udp_socket(&b, "127.0.0.1", 0), 0);
+    cr_assert_eq(strio_socket_getsockname(&b, &to_b), 0);
+    cr_assert_eq(strio_socket_getsockname(&a, &mine), 0);
+    strio_task t;
+    ud_into_start(&f, &a, &b, &to_b, r, &from, buf);
+    strio_task_init(&t, ud_into_resume, &f, &f.strio_ret);
+    cr_assert_eq(strio_loop_run(&loop, &t), 0);
+    cr_assert_eq(r[0], 5);
+    cr_assert_eq(r[1], 6);
+    cr_assert_eq(r[2], 5);
+    cr_assert_eq(memcmp(buf, "first", 5), 0);
+    cr_assert_eq(strio_sockaddr_port(&from), strio_sockaddr_port(&mine));
+    cr_assert_eq(r[3], 6);
+    cr_assert_eq(memcmp(buf + 16, "second", 6), 0);
+    /* is_strio_socket: open ones yes; closed, a lying family, or an fd
+     * reused by a non-socket: no */
+    cr_assert(strio_is_strio_socket(&a));
+    cr_assert_not(strio_is_strio_socket(&closed));
+    cr_assert_not(strio_is_strio_socket(NULL));
+    strio_socket lie = a;
+    lie.family = AF_INET6;
+    cr_assert_not(strio_is_strio_socket(&lie));
+    lie.family = AF_INET;
+    lie.type = SOCK_STREAM;
+    cr_assert_not(strio_is_strio_socket(&lie));
+    strio_socket stale = b;
+    strio_socket_close(&b);
+    int fd = open("/dev/null", O_RDONLY | O_CLOEXEC);   /* takes b's number */
+    cr_assert_eq(fd, stale.fd);
+    cr_assert_not(strio_is_strio_socket(&stale));
+    close(fd);
     strio_socket_close(&a);
 }

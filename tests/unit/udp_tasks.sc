@@ -5,6 +5,8 @@
 #include <string.h>
 
 #include <strio/strio.h>
+#include <sys/uio.h>
+
 #include <strio/udp.h>
 
 struct ud_op {
@@ -42,5 +44,23 @@ async int ud_run(struct ud_op *ops, int n)
         strio_scope_exit(&sc, (int)o->rc);
         o->caught = sc.cancelled_caught;
     }
+    return 0;
+}
+
+/* The _into aliases of the low-level calls: recvfrom_into, recvmsg_into. */
+async int ud_into(strio_socket *a, strio_socket *b, const strio_sockaddr *to,
+                  long *r, strio_sockaddr *from, char *buf)
+{
+    struct iovec iov;
+    struct msghdr msg;
+    r[0] = await strio_socket_sendto(a, "first", 5, 0, to);
+    r[1] = await strio_socket_sendto(a, "second", 6, 0, to);
+    r[2] = await strio_socket_recvfrom_into(b, buf, 16, 0, from);
+    iov.iov_base = buf + 16;
+    iov.iov_len = 16;
+    memset(&msg, 0, sizeof msg);
+    msg.msg_iov = &iov;
+    msg.msg_iovlen = 1;
+    r[3] = await strio_socket_recvmsg_into(b, &msg, 0);
     return 0;
 }

@@ -131,6 +131,15 @@ int strio_socket_pair(strio_socket *a, strio_socket *b, int family, int type,
  */
 int strio_socket_from_fd(strio_socket *s, int fd);
 
+/*
+ * Trio's is_trio_socket, for C: nonzero when `s` holds an open socket
+ * that strio manages as it says -- its fd is a socket of s->family and
+ * s->type (asked of the kernel, so a stale fd number reused for a file or
+ * another socket reads 0) and non-blocking. 0 for a closed or detached
+ * socket. Not a checkpoint.
+ */
+int strio_is_strio_socket(const strio_socket *s);
+
 /* bind(2). Returns 0 or -errno (-EBADF when closed). */
 int strio_socket_bind(strio_socket *s, const strio_sockaddr *addr);
 
@@ -246,6 +255,8 @@ STRIO_ASYNC_DECL(int strio_socket_accept(strio_socket *s, strio_socket *into, st
  *                                  int flags, strio_sockaddr *from)
  * async long strio_socket_recvmsg(strio_socket *s, struct msghdr *msg,
  *                                 int flags)
+ * async long strio_socket_recvfrom_into(...), strio_socket_recvmsg_into(...)
+ *                                           the same (as recv_into)
  *
  * Receive; return the count (0 at end of stream, or for an empty
  * datagram), -errno, or STRIO_ECANCELED (nothing was received). `from`
@@ -256,6 +267,8 @@ STRIO_ASYNC_DECL(long strio_socket_recv(strio_socket *s, void *buf, size_t len, 
 STRIO_ASYNC_DECL(long strio_socket_recv_into(strio_socket *s, void *buf, size_t len, int flags))
 STRIO_ASYNC_DECL(long strio_socket_recvfrom(strio_socket *s, void *buf, size_t len, int flags, strio_sockaddr *from))
 STRIO_ASYNC_DECL(long strio_socket_recvmsg(strio_socket *s, struct msghdr *msg, int flags))
+STRIO_ASYNC_DECL(long strio_socket_recvfrom_into(strio_socket *s, void *buf, size_t len, int flags, strio_sockaddr *from))
+STRIO_ASYNC_DECL(long strio_socket_recvmsg_into(strio_socket *s, struct msghdr *msg, int flags))
 
 /*
  * async long strio_socket_send(strio_socket *s, const void *buf, size_t len,
