@@ -86,6 +86,18 @@ async int strio_tcp_attempt_run(strio_tcp_connector *c, int i)
     a->started = 1;
     rc = strio_socket_create(&a->sock, a->addr.family, SOCK_STREAM,
                              a->addr.protocol);
+    if (rc == 0 && c->local_address != NULL) {
+        strio_sockaddr local;
+#ifdef IP_BIND_ADDRESS_NO_PORT
+        /* the port is chosen at connect time, per destination */
+        (void)strio_socket_setsockopt_int(&a->sock, IPPROTO_IP,
+                                          IP_BIND_ADDRESS_NO_PORT, 1);
+#endif
+        rc = strio_resolve_local_address(&a->sock, c->local_address, 0,
+                                         &local);
+        if (rc == 0)
+            rc = strio_socket_bind(&a->sock, &local);
+    }
     if (rc == 0 && c->connect_hook != NULL) {
         rc = c->connect_hook(c->hook_arg, i, &a->addr, &delay);
         if (delay > 0) {

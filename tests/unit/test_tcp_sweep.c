@@ -10,6 +10,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <strio/strio.h>
 #include <strio/posix.h>
@@ -129,4 +130,57 @@ Test(tcp_sweep, happy_eyeballs_second_attempt_wins)
     unsigned long runs = sweep_cancellation(&s);
     cr_log_info("happy eyeballs sweep: %lu runs", runs);
     cr_assert_geq(runs, 4);
+}
+
+/* ---- the connector's local address ------------------------------------------------- */
+
+static void open_from(const char *local, int family_host, int want_rc,
+                      const char *want_peer)
+{
+    static struct ts_sweep_open_frame f;
+    strio_cancel_scope *target = NULL;
+    strio_clock mono;
+    strio_loop loop;
+    strio_task t;
+    strio_sockaddr a, peer;
+    char txt[STRIO_SOCKADDR_STRLEN];
+    int fds = count_fds();
+    strio_monotonic_clock_init(&mono);
+    strio_loop_init(&loop, &mono, strio_poll_backend(&io.poll));
+    cr_assert_eq(strio_open_tcp_listener(&lis, "127.0.0.1", 0), 0);
+    cr_assert_eq(strio_socket_getsockname(&lis.sock, &a), 0);
+    strio_tcp_connector_init(&conn, NULL);
+    conn.local_address = local;
+    memset(&x, 0, sizeof x);
+    x.c = &conn;
+    x.host = family_host == AF_INET6 ? "::ffff:127.0.0.1" : "127.0.0.1";
+    x.port = strio_sockaddr_port(&a);
+    ts_sweep_open_start(&f, &target, &x);
+    strio_task_init(&t, ts_sweep_open_resume, &f, &f.strio_ret);
+    cr_assert_eq(strio_loop_run(&loop, &t), 0);
+    cr_assert_eq(x.rc, want_rc, "%s: %s", local, strio_strerror(x.rc));
+    if (want_rc == 0) {
+        socklen_t len = sizeof peer.u;
+        int fd = accept4(lis.sock.fd, &peer.u.sa, &len, SOCK_CLOEXEC);
+        cr_assert_geq(fd, 0);
+        peer.len = len;
+        close(fd);
+        cr_assert_gt(strio_sockaddr_format(&peer, txt, sizeof txt), 0);
+        cr_assert_eq(strncmp(txt, want_peer, strlen(want_peer)), 0,
+                     "peer %s", txt);
+        strio_socket_close(&x.out.sock);
+    }
+    strio_socket_listener_close(&lis);
+    cr_assert_eq(count_fds(), fds);
+}
+
+Test(tcp_sweep, local_address_is_bound_before_connecting)
+{
+    open_from("127.0.0.2", AF_INET, 0, "127.0.0.2:");
+    open_from(NULL, AF_INET, 0, "127.0.0.1:");
+    /* the attempt's family does not match, or not an address */
+    open_from("::1", AF_INET, -EAFNOSUPPORT, NULL);
+    open_from("localhost", AF_INET, -EINVAL, NULL);
+    /* an address this machine does not have */
+    open_from("192.0.2.1", AF_INET, -EADDRNOTAVAIL, NULL);
 }

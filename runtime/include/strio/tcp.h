@@ -85,6 +85,12 @@ struct strio_tcp_attempt {
 struct strio_tcp_connector {
     strio_workers *workers;     /* for host names (NULL: numeric only) */
     strio_time delay;           /* between attempt starts (> 0) */
+    /* a numeric local address every attempt binds to before connecting
+     * (NULL: none; the port is left to the kernel, with
+     * IP_BIND_ADDRESS_NO_PORT where available so that binding does not
+     * use up ports). An attempt whose family does not match fails with
+     * -EAFNOSUPPORT, a bad address with -EINVAL. */
+    const char *local_address;
     strio_tcp_connect_hook connect_hook;    /* tests; NULL normally */
     void *hook_arg;
     /* results of the last call */
