@@ -26,6 +26,7 @@ packages=(
     openssl curl             # TLS tests: real peers (s_server, s_client, curl)
     stunnel4 tinyproxy-bin   # TLS inside TLS: an HTTPS proxy on loopback
     dnsmasq-base             # DNS resolver tests: a local server
+    netbase                  # /etc/protocols, /etc/services: getprotobyname, getnameinfo tests
     libclang-rt-14-dev       # libFuzzer and sanitizer runtimes for clang
     strace                   # make bench: syscalls per round trip
     libuv1-dev               # make bench only: the libuv echo peer
