@@ -221,10 +221,12 @@ Test(serve, listener_errors)
     /* a name needs a resolver and workers */
     cr_assert_eq(open_listeners(NULL, NULL, "localhost", 0, 8, &n, 0),
                  -EINVAL);
-    /* not an address, not a name */
-    int rc = open_listeners(&res, &workers.workers, "no such host.invalid",
-                            0, 8, &n, 0);
-    cr_assert(rc == -ENOENT || rc == -EAGAIN, "%s", strio_strerror(rc));
+    /* a name too long for any lookup (refused before one: the tests
+     * never query a DNS server) */
+    static char longname[300];
+    memset(longname, 'a', sizeof longname - 1);
+    cr_assert_eq(open_listeners(&res, &workers.workers, longname, 0, 8, &n,
+                                0), -EINVAL);
     /* an address this machine does not have */
     cr_assert_eq(open_listeners(NULL, NULL, "192.0.2.1", 0, 8, &n, 0),
                  -EADDRNOTAVAIL);
