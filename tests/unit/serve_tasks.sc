@@ -9,6 +9,7 @@
 #include <strio/posix.h>
 #include <strio/socket_stream.h>
 #include <strio/tcp_server.h>
+#include <strio/unix_socket.h>
 
 #define SV_MAX_CLIENTS 16
 
@@ -31,6 +32,7 @@ struct sv_ctx {
     int clients_done;
     strio_event done;
     strio_time timeout;
+    const char *unix_path;      /* clients of family AF_UNIX connect here */
 };
 
 /* The handler: echoes until EOF; client "fail" makes it fail. */
@@ -95,7 +97,9 @@ async int sv_client(struct sv_ctx *x, int i)
         msg[0] = (char)('a' + i), msg[1] = '!', msg[2] = 0;
     len = strlen(msg);
     rc = strio_socket_create(&s, x->family[i], SOCK_STREAM, 0);
-    if (rc == 0)
+    if (rc == 0 && x->family[i] == AF_UNIX)
+        rc = strio_unix_address(x->unix_path, &a);
+    else if (rc == 0)
         rc = strio_resolve_remote_address(&s, NULL, sv_port(x), &a);
     if (rc == 0)
         rc = await strio_socket_connect(&s, &a);

@@ -12,12 +12,14 @@
 #include <dirent.h>
 #include <errno.h>
 #include <poll.h>
+#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
 #include <strio/strio.h>
 #include <strio/posix.h>
 #include <strio/tcp_server.h>
+#include <strio/unix_socket.h>
 
 #include "serve_tasks.h"
 #include "sweep.h"
@@ -300,6 +302,32 @@ Test(serve, handler_error_is_counted_and_serving_goes_on)
     cr_assert_eq(srv.server.accepted, 5u);
     cr_assert_eq(srv.server.handler_errors, 1u);
     cr_assert_eq(srv.server.last_handler_error, -EPROTO);
+}
+
+Test(serve, tcp_and_unix_listeners_together)
+{
+    char path[64];
+    size_t n;
+    int fds = count_fds();
+    server_setup();
+    snprintf(path, sizeof path, "@strio-serve-%ld", (long)getpid());
+    cr_assert_eq(open_listeners(NULL, NULL, "127.0.0.1", 0, 1, &n, 0), 0);
+    cr_assert_eq(strio_open_unix_listener(&ls[1], path, 0), 0);
+    x.ls = ls;
+    x.nls = 2;
+    x.unix_path = path;
+    x.nclients = 6;
+    for (int i = 0; i < x.nclients; i++)
+        x.family[i] = i % 2 ? AF_UNIX : AF_INET;
+    int rc = run_main(NULL);
+    cr_assert_eq(rc, 0, "%s", strio_strerror(rc));
+    for (int i = 0; i < x.nclients; i++)
+        cr_assert_eq(x.client_rc[i], 0, "client %d: %s", i,
+                     strio_strerror(x.client_rc[i]));
+    cr_assert_eq(srv.server.accepted, 6u);
+    strio_socket_listener_close(&ls[0]);
+    strio_socket_listener_close(&ls[1]);
+    cr_assert_eq(count_fds(), fds);
 }
 
 /* Backpressure, two slots and four clients: two handlers run, the other
