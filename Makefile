@@ -126,6 +126,15 @@ CORE_SC += runtime/src/memstream_impl.sc runtime/src/stapled_impl.sc
 CORE_SC += runtime/src/conformance_impl.sc
 CORE_OBJS := $(CORE_SRCS:%.c=$(BUILD)/obj/%.o) \
              $(addprefix $(GEN_LIB)/,$(notdir $(CORE_SC:.sc=.o)))
+# protocols/*.re: re2c push lexers (DESIGN.md section 9: -c conditions,
+# -f storable state, -T tags). The C they generate lands in $(GEN)/protocols/
+# and is never committed. Parsers are plain C: library and firmware core.
+RE2C ?= re2c
+RE2C_FLAGS := -c -f -T -W -Werror --no-generation-date --no-version
+PROTO_RE := $(wildcard protocols/*.re)
+PROTO_OBJS := $(PROTO_RE:%.re=$(GEN)/%.o)
+LIB_OBJS += $(PROTO_OBJS)
+CORE_OBJS += $(PROTO_OBJS)
 CORE_LIB := $(BUILD)/libstrio-core.a
 # examples/bare/blinky.sc: a real program for the MPS2 AN386 board (QEMU's
 # mps2-an386), generated and linked with tests/bare/mps2.ld.
@@ -346,6 +355,10 @@ $(UNIT_GEN_C) $(UNIT_GEN_H) &: $(UNIT_SC) $(LIB_GEN_H) $(PUBLIC_H) $(GENERATOR)
 	@mkdir -p $(GEN)/tests
 	$(PYTHON) generator.py -o $(GEN)/tests $(GEN_INCLUDES) $(UNIT_SC)
 endif
+
+$(GEN)/protocols/%.c: protocols/%.re
+	@mkdir -p $(@D)
+	$(RE2C) $(RE2C_FLAGS) -o $@ $<
 
 $(BARE_TEST_OBJS): STRIO_CFLAGS += -Itests/bare
 $(GEN)/tests/bare/%.c $(GEN)/tests/bare/%.h: tests/bare/%.sc tests/bare/harness.h $(LIB_GEN_H) $(PUBLIC_H) $(GENERATOR)
