@@ -10,6 +10,7 @@
 #   make test-bare        the core on an emulated Cortex-M4 (QEMU mps2-an386)
 #   make install          PREFIX=/usr/local DESTDIR=
 #   make deps             install the build dependencies (scripts/deps.sh)
+#   make fuzz             libFuzzer targets fuzz/*.c, FUZZ_SECONDS each (default 60)
 #   make bench, clean
 #
 # Knobs: CC, CFLAGS, LDFLAGS, CROSS, SANITIZE=1, BUILD, PREFIX, DESTDIR, PYTHON.
@@ -164,7 +165,7 @@ EXAMPLE_BINS := $(EXAMPLE_SC:examples/%.sc=$(BUILD)/examples/%)
 
 # ------------------------------------------------------------- targets --
 .PHONY: all test test-gen test-diff test-unit test-heap test-examples demo core sizes test-bare \
-        install clean bench deps
+        install clean bench deps fuzz
 
 # A cross build has no host library: `all` means the firmware core there.
 ifneq ($(CROSS),)
@@ -260,6 +261,33 @@ ifneq ($(EXAMPLE_SC),)
 	  $(PYTHON) generator.py --report -o $(GEN)/report $(GEN_INCLUDES) $$f; \
 	done
 endif
+
+# `make fuzz`: every fuzz/NAME.c is a libFuzzer target (one per parser;
+# seeds in fuzz/seeds/NAME/). The library is built with clang and coverage
+# instrumentation in its own tree, each target is linked against it with
+# -fsanitize=fuzzer,address,undefined and runs FUZZ_SECONDS; new inputs it
+# finds go to $(FUZZ_BUILD)/corpus/NAME, so later runs start from them.
+FUZZ_SECONDS ?= 60
+FUZZ_BUILD ?= build/fuzz
+FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all \
+            -fno-omit-frame-pointer
+FUZZ_SRCS := $(wildcard fuzz/*.c)
+fuzz: deps
+	@$(MAKE) --no-print-directory CC=clang BUILD=$(FUZZ_BUILD) \
+	  CFLAGS="-fsanitize=fuzzer-no-link $(FUZZ_SAN)" $(FUZZ_BUILD)/libstrio.a
+	@set -e; for src in $(FUZZ_SRCS); do \
+	  name=$$(basename $$src .c); \
+	  echo "fuzz: $$name for $(FUZZ_SECONDS) s"; \
+	  clang -std=c11 -g -O1 -Wall -Wextra -Werror -fsanitize=fuzzer $(FUZZ_SAN) \
+	    -Iruntime/include -I$(FUZZ_BUILD)/gen/runtime -o $(FUZZ_BUILD)/$$name \
+	    $$src $(FUZZ_BUILD)/libstrio.a -pthread; \
+	  mkdir -p $(FUZZ_BUILD)/corpus/$$name $(FUZZ_BUILD)/artifacts/$$name; \
+	  $(FUZZ_BUILD)/$$name -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
+	    -artifact_prefix=$(FUZZ_BUILD)/artifacts/$$name/ \
+	    $(FUZZ_BUILD)/corpus/$$name $$(ls -d fuzz/seeds/$$name 2>/dev/null) \
+	    2>$(FUZZ_BUILD)/$$name.log || { tail -40 $(FUZZ_BUILD)/$$name.log; exit 1; }; \
+	  grep -E '^stat::(number_of_executed_units|new_units_added)' $(FUZZ_BUILD)/$$name.log; \
+	done
 
 # Figures, not pass/fail: each line names its aim (and later, its peers).
 bench:

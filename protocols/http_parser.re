@@ -523,6 +523,7 @@ static int on_line(strio_http_parser *p, int t, strio_http_event *ev)
         span(&ev->name, b, 0, m1);
         span(&ev->value, b, m1 + 1, t1);
         ev->version = p->version;
+        ev->status = 0;
         p->state = ST_FIELDS;
         return 1;
     }
@@ -534,6 +535,8 @@ static int on_line(strio_http_parser *p, int t, strio_http_event *ev)
             return STRIO_EHTTP_STATUS_LINE;
         p->status = (b[9] - '0') * 100 + (b[10] - '0') * 10 + (b[11] - '0');
         ev->type = STRIO_HTTP_EV_RESPONSE;
+        ev->value.ptr = NULL;
+        ev->value.len = 0;
         ev->status = p->status;
         ev->version = p->version;
         if (end - 2 > 13)

@@ -129,6 +129,7 @@ enum strio_http_event_type {
                                        response (101, or 2xx to CONNECT):
                                        later bytes belong to the tunnel */
 
+/* An event; only the members named for its type are set. */
 typedef struct strio_http_event {
     enum strio_http_event_type type;
     strio_http_span name;
