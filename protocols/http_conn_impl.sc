@@ -74,14 +74,28 @@ const char *strio_http_reason(int status)
 
 /* A response head. `length` >= 0: Content-Length (unless the status has
  * no body); < 0: chunked for HTTP/1.1 peers, else the body runs until
- * close. Sets c->chunked_out and c->close_after. */
+ * close. `streamed`: the handler goes on reading the request body (so a
+ * pending 100-continue is granted first). Sets c->chunked_out and
+ * c->close_after. */
 static size_t compose_response(strio_http_conn *c, int status,
-                               const char *extra, int64_t length)
+                               const char *extra, int64_t length,
+                               int streamed)
 {
     char *d = c->mem.wbuf;
     size_t cap = c->mem.wcap, at = 0;
+    if (c->expect_continue && c->in_body && streamed && status >= 200) {
+        /* a streamed answer reads the body while it writes: the client
+         * waits for this before it sends the body */
+        at = put_str(d, at, cap, "HTTP/1.1 100 Continue\r\n\r\n");
+        c->expect_continue = 0;
+    }
     int bodyless = status < 200 || status == 204 || status == 304;
     c->chunked_out = 0;
+    if (c->connect_request && status >= 200 && status < 300) {
+        /* a tunnel: no framing fields (RFC 9110 9.3.6), no more HTTP */
+        bodyless = 1;
+        c->done = 1;
+    }
     at = put_str(d, at, cap, "HTTP/1.1 ");
     at = put_num(d, at, cap, (uint64_t)status, 10);
     at = put(d, at, cap, " ", 1);
@@ -190,6 +204,7 @@ static int head_event(strio_http_conn *c, const strio_http_event *ev)
             rc = keep(c, &c->target, ev->value);
         c->version = ev->version;
         c->head_request = same_name(ev->name, "HEAD");
+        c->connect_request = same_name(ev->name, "CONNECT");
         break;
     case STRIO_HTTP_EV_RESPONSE:
         rc = keep(c, &c->reason, ev->name);
@@ -286,7 +301,7 @@ async int strio__http_reject(strio_http_conn *c, int err)
     c->head_request = 0;
     if (c->version == 0)
         c->version = 11;
-    at = compose_response(c, reject_status(err), NULL, 0);
+    at = compose_response(c, reject_status(err), NULL, 0, 0);
     if (at == NOFIT)
         return -EMSGSIZE;
     return await strio_send_all(c->s, c->mem.wbuf, at);
@@ -328,6 +343,7 @@ async int strio_http_read_head(strio_http_conn *c)
     c->head_used = 0;
     c->nfields = 0;
     c->head_request = 0;
+    c->connect_request = 0;
     c->expect_continue = 0;
     c->version = 0;
     for (;;) {
@@ -393,13 +409,14 @@ async int strio_http_respond_begin(strio_http_conn *c, int status,
     if (c->kind != STRIO_HTTP_REQUEST || c->responding || status < 100 ||
         status > 999)
         return -EINVAL;
-    at = compose_response(c, status, extra, length);
+    at = compose_response(c, status, extra, length, 1);
     if (at == NOFIT)
         return -EMSGSIZE;
     c->responding = 1;
     c->out_left = length >= 0 ? (uint64_t)length : 0;
     c->until_close = length < 0 && !c->chunked_out;
-    if (c->head_request || status < 200 || status == 204 || status == 304) {
+    if (c->head_request || status < 200 || status == 204 || status == 304 ||
+        (c->connect_request && status < 300)) {
         c->out_left = 0;
         c->bodyless = 1;
     } else {
@@ -471,10 +488,11 @@ async int strio_http_respond(strio_http_conn *c, int status,
     if (c->kind != STRIO_HTTP_REQUEST || c->responding || status < 100 ||
         status > 999)
         return -EINVAL;
-    at = compose_response(c, status, extra, (int64_t)len);
+    at = compose_response(c, status, extra, (int64_t)len, 0);
     if (at == NOFIT)
         return -EMSGSIZE;
-    if (c->head_request || status < 200 || status == 204 || status == 304)
+    if (c->head_request || status < 200 || status == 204 || status == 304 ||
+        (c->connect_request && status < 300))
         len = 0;
     if (len > 0 && len <= c->mem.wcap - at) {
         memcpy(c->mem.wbuf + at, body, len);   /* one send */

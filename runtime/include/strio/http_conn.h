@@ -113,7 +113,7 @@ typedef struct strio_http_conn {
     int kind;
     unsigned char in_body, peer_eof, done, head_request;
     unsigned char responding, chunked_out, close_after, until_close;
-    unsigned char bodyless, expect_continue, waited;
+    unsigned char bodyless, expect_continue, waited, connect_request;
     uint64_t out_left;
 } strio_http_conn;
 
@@ -150,7 +150,10 @@ const char *strio_http_reason(int status);
  *                              const char *extra, const void *body, size_t len)
  *     A whole response: status line, Content-Length, "Connection: close"
  *     when the exchange ends the connection, `extra` (NULL or header lines
- *     each ending in CRLF), the body (not sent for HEAD).
+ *     each ending in CRLF), the body (not sent for HEAD). A 2xx to CONNECT
+ *     has no framing fields and no body, and ends HTTP on the connection:
+ *     the stream then carries the tunnel (bytes the client sent early are
+ *     in strio_http_conn_pending).
  * async int strio_http_respond_begin(strio_http_conn *c, int status,
  *                                    const char *extra, int64_t length)
  *     The head of a streamed response: `length` >= 0 sends Content-Length,
