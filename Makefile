@@ -206,11 +206,13 @@ test-unit: $(UNIT_BIN)
 test-heap: $(LIB)
 	@bash scripts/check-no-heap.sh $(NM) $(LIB)
 
-# Every example must build; the two demos run (loopback only, ~20 ms).
+# Every example must build; the two demos run (loopback only, ~20 ms);
+# http_server is checked with curl (tests/http/curl_server.sh, ~0.5 s).
 test-examples: $(EXAMPLE_BINS)
 	$(BUILD)/examples/demo >/dev/null
 	$(BUILD)/examples/net_demo
-	@echo "examples: 2 passed, 0 failed"
+	bash tests/http/curl_server.sh $(BUILD)/examples/http_server
+	@echo "examples: 3 passed, 0 failed"
 
 demo: deps $(BUILD)/examples/demo $(BUILD)/examples/net_demo
 	$(BUILD)/examples/demo
