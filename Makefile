@@ -125,6 +125,8 @@ CORE_SC := runtime/src/sleep.sc
 CORE_SC += runtime/src/bufread_impl.sc
 CORE_SC += runtime/src/memstream_impl.sc runtime/src/stapled_impl.sc
 CORE_SC += runtime/src/conformance_impl.sc
+# HTTP/1.1 over any stream (string.h only)
+CORE_SC += protocols/http_conn_impl.sc
 CORE_OBJS := $(CORE_SRCS:%.c=$(BUILD)/obj/%.o) \
              $(addprefix $(GEN_LIB)/,$(notdir $(CORE_SC:.sc=.o)))
 # protocols/*.re: re2c push lexers (DESIGN.md section 9: -c conditions,
@@ -248,10 +250,10 @@ endif
 sizes: $(if $(EXAMPLE_SC),$(LIB_GEN_H))
 	@$(MAKE) --no-print-directory core CROSS=$(CORE_CROSS) BUILD=$(BUILD)/arm >/dev/null
 	$(CORE_CROSS)size -t $(BUILD)/arm/libstrio-core.a
-	@# the scheduler alone (streams, readers and the conformance suite,
+	@# the scheduler alone (streams, readers, HTTP and the conformance suite,
 	@# a testing helper, are linked only by programs that use them)
 	@$(CORE_CROSS)size $(BUILD)/arm/libstrio-core.a | awk \
-	  'NR > 1 && $$6 !~ /(stream|stapled|bufread|conformance|listener)/ { t += $$1 } \
+	  'NR > 1 && $$6 !~ /(stream|stapled|bufread|conformance|listener|http)/ { t += $$1 } \
 	   END { printf "scheduler core (no streams): %d bytes of .text (aim: < 8 KB)\n", t }'
 	$(CORE_CROSS)size $(BUILD)/arm/examples/bare/blinky.elf
 ifneq ($(LIB_SC),)
