@@ -209,12 +209,13 @@ test-heap: $(LIB)
 	@bash scripts/check-no-heap.sh $(NM) $(LIB)
 
 # Every example must build; the two demos run (loopback only, ~20 ms);
-# http_server is checked with curl (tests/http/curl_server.sh, ~0.5 s).
+# http_server and connect_proxy are checked with curl (tests/http/, ~1 s).
 test-examples: $(EXAMPLE_BINS)
 	$(BUILD)/examples/demo >/dev/null
 	$(BUILD)/examples/net_demo
 	bash tests/http/curl_server.sh $(BUILD)/examples/http_server
-	@echo "examples: 3 passed, 0 failed"
+	bash tests/http/curl_proxy.sh $(BUILD)/examples
+	@echo "examples: 4 passed, 0 failed"
 
 demo: deps $(BUILD)/examples/demo $(BUILD)/examples/net_demo
 	$(BUILD)/examples/demo
