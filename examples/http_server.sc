@@ -37,6 +37,7 @@
 
 #define MAX_HANDLERS 64
 #define IDLE STRIO_SEC(10)
+#define LINGER STRIO_SEC(2)
 #define MAX_FILE (1 << 20)
 
 static struct {
@@ -106,6 +107,26 @@ async int route(strio_http_conn *c)
  * what the handler uses; nothing in it moves while the handler runs. */
 typedef STRIO_HTTP_CONN_MEM(conn_mem_t, 4096, 4096, 8192, 64, 4096);
 
+/* Ends a connection gracefully: after the last response, half-close and
+ * discard what the client still sends (for at most LINGER) until it
+ * closes too. Closing with unread request bytes in the socket would send
+ * a reset, which can destroy the response (say, a 400) before the client
+ * read it. */
+async int linger_close(strio_socket_stream *sock)
+{
+    char sink[512];
+    strio_cancel_scope sc;
+    long n = 0;
+    strio_move_on_after(STRIO_SELF, &sc, LINGER);
+    if (await strio_send_eof(&sock->base) == 0) {
+        do {
+            n = await strio_receive_some(&sock->base, sink, sizeof sink);
+        } while (n > 0);
+    }
+    strio_scope_exit(&sc, (int)n);
+    return await strio_stream_close(&sock->base);
+}
+
 /* Serves one connection: requests until the client is done, an error, or
  * IDLE without a new request. Returns 0 whatever happened (a child's
  * error would cancel every other connection). */
@@ -131,7 +152,7 @@ async int serve_conn(strio_socket_stream *sock, conn_mem_t *mem)
         stats.errors++;
         fprintf(stderr, "http_server: connection: %s\n", strio_strerror(rc));
     }
-    await strio_stream_close(&sock->base);
+    await linger_close(sock);
     return 0;
 }
 
