@@ -302,6 +302,8 @@ bench:
 	@CC=$(CC) BUILD=$(BUILD) $(PYTHON) bench/switch.py
 	@CC=$(CC) BUILD=$(BUILD) $(PYTHON) bench/streams.py
 	@CC=$(CC) BUILD=$(BUILD) $(PYTHON) bench/http_parser.py
+	@$(MAKE) --no-print-directory -s $(BUILD)/examples/http_server
+	@BUILD=$(BUILD) $(PYTHON) bench/http_server.py
 
 clean:
 	rm -rf $(BUILD)
