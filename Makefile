@@ -10,6 +10,7 @@
 #   make test-bare        the core on an emulated Cortex-M4 (QEMU mps2-an386)
 #   make install          PREFIX=/usr/local DESTDIR=
 #   make deps             install the build dependencies (scripts/deps.sh)
+#   make fuzz             libFuzzer targets fuzz/*.c, FUZZ_SECONDS each (default 60)
 #   make bench, clean
 #
 # Knobs: CC, CFLAGS, LDFLAGS, CROSS, SANITIZE=1, BUILD, PREFIX, DESTDIR, PYTHON.
@@ -124,8 +125,19 @@ CORE_SC := runtime/src/sleep.sc
 CORE_SC += runtime/src/bufread_impl.sc
 CORE_SC += runtime/src/memstream_impl.sc runtime/src/stapled_impl.sc
 CORE_SC += runtime/src/conformance_impl.sc
+# HTTP/1.1 over any stream (string.h only)
+CORE_SC += protocols/http_conn_impl.sc
 CORE_OBJS := $(CORE_SRCS:%.c=$(BUILD)/obj/%.o) \
              $(addprefix $(GEN_LIB)/,$(notdir $(CORE_SC:.sc=.o)))
+# protocols/*.re: re2c push lexers (DESIGN.md section 9: -c conditions,
+# -f storable state, -T tags). The C they generate lands in $(GEN)/protocols/
+# and is never committed. Parsers are plain C: library and firmware core.
+RE2C ?= re2c
+RE2C_FLAGS := -c -f -T -W -Werror --no-generation-date --no-version
+PROTO_RE := $(wildcard protocols/*.re)
+PROTO_OBJS := $(PROTO_RE:%.re=$(GEN)/%.o)
+LIB_OBJS += $(PROTO_OBJS)
+CORE_OBJS += $(PROTO_OBJS)
 CORE_LIB := $(BUILD)/libstrio-core.a
 # examples/bare/blinky.sc: a real program for the MPS2 AN386 board (QEMU's
 # mps2-an386), generated and linked with tests/bare/mps2.ld.
@@ -155,7 +167,7 @@ EXAMPLE_BINS := $(EXAMPLE_SC:examples/%.sc=$(BUILD)/examples/%)
 
 # ------------------------------------------------------------- targets --
 .PHONY: all test test-gen test-diff test-unit test-heap test-examples demo core sizes test-bare \
-        install clean bench deps
+        install clean bench deps fuzz
 
 # A cross build has no host library: `all` means the firmware core there.
 ifneq ($(CROSS),)
@@ -196,11 +208,14 @@ test-unit: $(UNIT_BIN)
 test-heap: $(LIB)
 	@bash scripts/check-no-heap.sh $(NM) $(LIB)
 
-# Every example must build; the two demos run (loopback only, ~20 ms).
+# Every example must build; the two demos run (loopback only, ~20 ms);
+# http_server and connect_proxy are checked with curl (tests/http/, ~1 s).
 test-examples: $(EXAMPLE_BINS)
 	$(BUILD)/examples/demo >/dev/null
 	$(BUILD)/examples/net_demo
-	@echo "examples: 2 passed, 0 failed"
+	bash tests/http/curl_server.sh $(BUILD)/examples/http_server
+	bash tests/http/curl_proxy.sh $(BUILD)/examples
+	@echo "examples: 4 passed, 0 failed"
 
 demo: deps $(BUILD)/examples/demo $(BUILD)/examples/net_demo
 	$(BUILD)/examples/demo
@@ -236,10 +251,10 @@ endif
 sizes: $(if $(EXAMPLE_SC),$(LIB_GEN_H))
 	@$(MAKE) --no-print-directory core CROSS=$(CORE_CROSS) BUILD=$(BUILD)/arm >/dev/null
 	$(CORE_CROSS)size -t $(BUILD)/arm/libstrio-core.a
-	@# the scheduler alone (streams, readers and the conformance suite,
+	@# the scheduler alone (streams, readers, HTTP and the conformance suite,
 	@# a testing helper, are linked only by programs that use them)
 	@$(CORE_CROSS)size $(BUILD)/arm/libstrio-core.a | awk \
-	  'NR > 1 && $$6 !~ /(stream|stapled|bufread|conformance|listener)/ { t += $$1 } \
+	  'NR > 1 && $$6 !~ /(stream|stapled|bufread|conformance|listener|http)/ { t += $$1 } \
 	   END { printf "scheduler core (no streams): %d bytes of .text (aim: < 8 KB)\n", t }'
 	$(CORE_CROSS)size $(BUILD)/arm/examples/bare/blinky.elf
 ifneq ($(LIB_SC),)
@@ -252,6 +267,33 @@ ifneq ($(EXAMPLE_SC),)
 	done
 endif
 
+# `make fuzz`: every fuzz/NAME.c is a libFuzzer target (one per parser;
+# seeds in fuzz/seeds/NAME/). The library is built with clang and coverage
+# instrumentation in its own tree, each target is linked against it with
+# -fsanitize=fuzzer,address,undefined and runs FUZZ_SECONDS; new inputs it
+# finds go to $(FUZZ_BUILD)/corpus/NAME, so later runs start from them.
+FUZZ_SECONDS ?= 60
+FUZZ_BUILD ?= build/fuzz
+FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all \
+            -fno-omit-frame-pointer
+FUZZ_SRCS := $(wildcard fuzz/*.c)
+fuzz: deps
+	@$(MAKE) --no-print-directory CC=clang BUILD=$(FUZZ_BUILD) \
+	  CFLAGS="-fsanitize=fuzzer-no-link $(FUZZ_SAN)" $(FUZZ_BUILD)/libstrio.a
+	@set -e; for src in $(FUZZ_SRCS); do \
+	  name=$$(basename $$src .c); \
+	  echo "fuzz: $$name for $(FUZZ_SECONDS) s"; \
+	  clang -std=c11 -g -O1 -Wall -Wextra -Werror -fsanitize=fuzzer $(FUZZ_SAN) \
+	    -Iruntime/include -I$(FUZZ_BUILD)/gen/runtime -o $(FUZZ_BUILD)/$$name \
+	    $$src $(FUZZ_BUILD)/libstrio.a -pthread; \
+	  mkdir -p $(FUZZ_BUILD)/corpus/$$name $(FUZZ_BUILD)/artifacts/$$name; \
+	  $(FUZZ_BUILD)/$$name -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
+	    -artifact_prefix=$(FUZZ_BUILD)/artifacts/$$name/ \
+	    $(FUZZ_BUILD)/corpus/$$name $$(ls -d fuzz/seeds/$$name 2>/dev/null) \
+	    2>$(FUZZ_BUILD)/$$name.log || { tail -40 $(FUZZ_BUILD)/$$name.log; exit 1; }; \
+	  grep -E '^stat::(number_of_executed_units|new_units_added)' $(FUZZ_BUILD)/$$name.log; \
+	done
+
 # Figures, not pass/fail: each line names its aim (and later, its peers).
 bench:
 	@$(PYTHON) bench/gen_throughput.py
@@ -259,6 +301,9 @@ bench:
 	@$(MAKE) --no-print-directory -s $(LIB)
 	@CC=$(CC) BUILD=$(BUILD) $(PYTHON) bench/switch.py
 	@CC=$(CC) BUILD=$(BUILD) $(PYTHON) bench/streams.py
+	@CC=$(CC) BUILD=$(BUILD) $(PYTHON) bench/http_parser.py
+	@$(MAKE) --no-print-directory -s $(BUILD)/examples/http_server
+	@BUILD=$(BUILD) $(PYTHON) bench/http_server.py
 
 clean:
 	rm -rf $(BUILD)
@@ -346,6 +391,10 @@ $(UNIT_GEN_C) $(UNIT_GEN_H) &: $(UNIT_SC) $(LIB_GEN_H) $(PUBLIC_H) $(GENERATOR)
 	@mkdir -p $(GEN)/tests
 	$(PYTHON) generator.py -o $(GEN)/tests $(GEN_INCLUDES) $(UNIT_SC)
 endif
+
+$(GEN)/protocols/%.c: protocols/%.re
+	@mkdir -p $(@D)
+	$(RE2C) $(RE2C_FLAGS) -o $@ $<
 
 $(BARE_TEST_OBJS): STRIO_CFLAGS += -Itests/bare
 $(GEN)/tests/bare/%.c $(GEN)/tests/bare/%.h: tests/bare/%.sc tests/bare/harness.h $(LIB_GEN_H) $(PUBLIC_H) $(GENERATOR)

@@ -32,6 +32,7 @@ packages=(
     libuv1-dev               # make bench only: the libuv echo peer
     libhttp-parser-dev       # make bench only: the HTTP parser peer
     wrk                      # make bench only: HTTP load generator
+    nginx-light              # make bench only: the HTTP server peer (one worker)
 )
 
 if ! command -v dpkg-query >/dev/null 2>&1; then

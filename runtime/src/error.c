@@ -25,6 +25,47 @@ const char *strio_strerror(int code)
         return "invalid state (API misuse, or every task blocked forever)";
     case STRIO_ETLS:
         return "TLS failure";
+    /* HTTP parser */
+    case STRIO_EHTTP_REQUEST_LINE:
+        return "HTTP: malformed request line";
+    case STRIO_EHTTP_STATUS_LINE:
+        return "HTTP: malformed status line";
+    case STRIO_EHTTP_VERSION:
+        return "HTTP: unsupported version (only 1.0 and 1.1)";
+    case STRIO_EHTTP_FIELD:
+        return "HTTP: malformed header field";
+    case STRIO_EHTTP_FIELD_SPACE:
+        return "HTTP: whitespace between field name and colon";
+    case STRIO_EHTTP_OBS_FOLD:
+        return "HTTP: obsolete line folding (line starts with whitespace)";
+    case STRIO_EHTTP_BARE_CR:
+        return "HTTP: CR not followed by LF";
+    case STRIO_EHTTP_BARE_LF:
+        return "HTTP: LF without CR";
+    case STRIO_EHTTP_CONTENT_LENGTH:
+        return "HTTP: invalid Content-Length";
+    case STRIO_EHTTP_DUP_LENGTH:
+        return "HTTP: more than one Content-Length";
+    case STRIO_EHTTP_LENGTH_AND_TE:
+        return "HTTP: both Content-Length and Transfer-Encoding";
+    case STRIO_EHTTP_TE:
+        return "HTTP: unsupported or malformed Transfer-Encoding";
+    case STRIO_EHTTP_CHUNK_SIZE:
+        return "HTTP: malformed chunk size line";
+    case STRIO_EHTTP_CHUNK_OVERFLOW:
+        return "HTTP: chunk size too large";
+    case STRIO_EHTTP_CHUNK_END:
+        return "HTTP: chunk data not followed by CRLF";
+    case STRIO_EHTTP_HOST:
+        return "HTTP: missing or repeated Host";
+    case STRIO_EHTTP_TOO_MANY_FIELDS:
+        return "HTTP: too many header fields";
+    case STRIO_EHTTP_LINE_TOO_LONG:
+        return "HTTP: line longer than the parser's buffer";
+    case STRIO_EHTTP_HEAD_TOO_LARGE:
+        return "HTTP: header section too large";
+    case STRIO_EHTTP_INCOMPLETE:
+        return "HTTP: end of stream inside a message";
     }
     if (code < 0 && code > -10000)
         return strerror(-code);

@@ -24,6 +24,30 @@ enum {
                                  BearSSL code it carries */
 };
 
+/* HTTP/1.1 parser (strio/http.h says when each one is returned). */
+enum {
+    STRIO_EHTTP_REQUEST_LINE = -10200,
+    STRIO_EHTTP_STATUS_LINE = -10201,
+    STRIO_EHTTP_VERSION = -10202,
+    STRIO_EHTTP_FIELD = -10203,
+    STRIO_EHTTP_FIELD_SPACE = -10204,
+    STRIO_EHTTP_OBS_FOLD = -10205,
+    STRIO_EHTTP_BARE_CR = -10206,
+    STRIO_EHTTP_BARE_LF = -10207,
+    STRIO_EHTTP_CONTENT_LENGTH = -10208,
+    STRIO_EHTTP_DUP_LENGTH = -10209,
+    STRIO_EHTTP_LENGTH_AND_TE = -10210,
+    STRIO_EHTTP_TE = -10211,
+    STRIO_EHTTP_CHUNK_SIZE = -10212,
+    STRIO_EHTTP_CHUNK_OVERFLOW = -10213,
+    STRIO_EHTTP_CHUNK_END = -10214,
+    STRIO_EHTTP_HOST = -10215,
+    STRIO_EHTTP_TOO_MANY_FIELDS = -10216,
+    STRIO_EHTTP_LINE_TOO_LONG = -10217,
+    STRIO_EHTTP_HEAD_TOO_LARGE = -10218,
+    STRIO_EHTTP_INCOMPLETE = -10219
+};
+
 /*
  * Returns a static, human-readable description of `code` (a strio code or
  * a negated errno value). Never returns NULL; unknown codes give a generic
