@@ -633,3 +633,37 @@ async int ft_sweep_path(struct ft_ctx *c, strio_cancel_scope **target)
     FT_EQ(c, rc, 0);
     return 0;
 }
+
+/* ---- permission denied (run as an unprivileged user) --------------------- */
+
+/* dir holds "secret" (mode 000), "ro/" (0555) and "closed/" (000). */
+async int ft_eacces(struct ft_ctx *c)
+{
+    char p[PATH_MAX];
+    char list[64];
+    unsigned char data[8];
+    size_t len;
+    long n;
+    int rc;
+    rc = await strio_file_open(c->f, ft_path(c, p, "secret"), O_RDONLY, 0);
+    FT_EQ(c, rc, -EACCES);
+    rc = await strio_file_open(c->f, p, O_WRONLY, 0);
+    FT_EQ(c, rc, -EACCES);
+    rc = await strio_read_file(c->fs, p, data, sizeof data, &len);
+    FT_EQ(c, rc, -EACCES);
+    rc = await strio_mkdir(c->fs, ft_path(c, p, "ro/sub"), 0755, 0);
+    FT_EQ(c, rc, -EACCES);
+    rc = await strio_write_file(c->fs, ft_path(c, p, "ro/f"), "x", 1, 0600, 0);
+    FT_EQ(c, rc, -EACCES);
+    rc = await strio_write_file(c->fs, p, "x", 1, 0600, STRIO_WRITE_ATOMIC);
+    FT_EQ(c, rc, -EACCES);
+    n = await strio_listdir(c->fs, ft_path(c, p, "closed"), list, sizeof list, &len);
+    FT_EQ(c, n, -EACCES);
+    rc = await strio_exists(c->fs, ft_path(c, p, "closed/x"));
+    FT_EQ(c, rc, -EACCES);                        /* not "does not exist" */
+    rc = await strio_chmod(c->fs, ft_path(c, p, "secret"), 0644);
+    FT_EQ(c, rc, -EPERM);                         /* not the owner */
+    rc = await strio_fs_close(c->fs);
+    FT_EQ(c, rc, 0);
+    return 0;
+}

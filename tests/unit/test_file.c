@@ -5,9 +5,10 @@
  * sweeps over file reads (seekable and pipe) and an atomic write, and no
  * leaked fd (/proc/self/fd counted before and after).
  *
- * Root: mode bits do not deny root, so the -EACCES assertions are skipped
- * when euid == 0 (and only those; the kernel's -EBADF for writing to a
- * read-only fd is checked either way).
+ * Root: mode bits do not deny root, so the -EACCES assertions inside the
+ * general tests are skipped when euid == 0; permission_denied checks them
+ * for real in all cases: as root it forks a child that drops to uid/gid
+ * 65534 (nobody) and runs the calls there with its own loop and pool.
  */
 #define _GNU_SOURCE 1
 #include <criterion/criterion.h>
@@ -15,10 +16,12 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
+#include <grp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <strio/strio.h>
@@ -222,6 +225,76 @@ Test(files, opened_fds_are_close_on_exec)
     strio_task_init(&t, strio_file_close_resume, &cf, &cf.strio_ret);
     cr_assert_eq(strio_loop_run(&loop, &t), 0);
     cr_assert_eq(cf.strio_ret, 0);
+    check_fds();
+}
+
+/* ---- permission denied ---------------------------------------------------- */
+
+/* Runs ft_eacces with a fresh loop and pool (after a fork: no threads
+ * survive it). Returns the failed line, 0 if every check passed. */
+static int eacces_run(void)
+{
+    static STRIO_POLL(cio, 8);
+    static STRIO_WORKERS(cpool, 1, 2);
+    static STRIO_FILE(cf, 256);
+    static STRIO_FS(cfs, 256);
+    static strio_loop cloop;
+    static struct ft_eacces_frame fr;
+    strio_task t;
+    if (STRIO_POLL_SETUP(cio) < 0)
+        return -1;
+    strio_loop_init(&cloop, &mono, strio_poll_backend(&cio.poll));
+    if (STRIO_WORKERS_SETUP(cpool, &cloop) < 0)
+        return -2;
+    STRIO_FILE_SETUP(cf, &cpool.workers);
+    STRIO_FS_SETUP(cfs, &cpool.workers);
+    ctx.f = &cf.file;
+    ctx.fs = &cfs.fs;
+    ft_eacces_start(&fr, &ctx);
+    strio_task_init(&t, ft_eacces_resume, &fr, &fr.strio_ret);
+    int rc = strio_loop_run(&cloop, &t);
+    strio_workers_close(&cpool.workers);
+    strio_poll_close(&cio.poll);
+    return rc < 0 ? -3 : ctx.fail_line;
+}
+
+Test(files, permission_denied)
+{
+    char p[PATH_MAX];
+    write_file("secret", "s", 1);
+    snprintf(p, sizeof p, "%s/secret", dir);
+    cr_assert_eq(chmod(p, 0), 0);
+    snprintf(p, sizeof p, "%s/ro", dir);
+    cr_assert_eq(mkdir(p, 0555), 0);
+    snprintf(p, sizeof p, "%s/closed", dir);
+    cr_assert_eq(mkdir(p, 0), 0);
+    if (!ctx.root) {
+        int line = eacces_run();
+        cr_assert_eq(line, 0, "file_tasks.sc:%d: %s (got %lld)", line,
+                     ctx.fail_expr, ctx.fail_val);
+        check_fds();
+        return;
+    }
+    /* root: the checks run in a child that is nobody */
+    cr_assert_eq(chmod(dir, 0755), 0);
+    strio_workers_close(&pool.workers);      /* no threads across fork */
+    pid_t pid = fork();
+    cr_assert_geq(pid, 0);
+    if (pid == 0) {
+        if (setgroups(0, NULL) < 0 || setgid(65534) < 0 || setuid(65534) < 0)
+            _exit(101);
+        int line = eacces_run();
+        if (line != 0)
+            fprintf(stderr, "file_tasks.sc:%d: %s (got %lld)\n", line,
+                    ctx.fail_expr, ctx.fail_val);
+        _exit(line == 0 ? 0 : line < 0 ? 102 : 100);
+    }
+    int status;
+    cr_assert_eq(waitpid(pid, &status, 0), pid);
+    cr_assert(WIFEXITED(status), "child died (status %d)", status);
+    cr_assert_eq(WEXITSTATUS(status), 0, "child as nobody: exit %d",
+                 WEXITSTATUS(status));
+    cr_assert_eq(STRIO_WORKERS_SETUP(pool, &loop), 0);  /* for teardown */
     check_fds();
 }
 
