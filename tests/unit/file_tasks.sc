@@ -667,3 +667,78 @@ async int ft_eacces(struct ft_ctx *c)
     FT_EQ(c, rc, 0);
     return 0;
 }
+
+/* Open and read every line inside the target scope; then (outside) the
+ * lines that are left. Every line comes exactly once, in order; an
+ * abandoned open leaves no fd behind (the C side counts them). */
+async int ft_sweep_lines(struct ft_ctx *c, const char *path,
+                         strio_cancel_scope **target)
+{
+    strio_cancel_scope sc;
+    static char lb[32];
+    strio_file_lines lr;
+    const char *line;
+    long n = 0;
+    int rc;
+    size_t at = 0;
+    strio_file_lines_init(&lr, lb, sizeof lb);
+    strio_scope_enter(STRIO_SELF, &sc);
+    *target = &sc;
+    rc = await strio_file_open(c->f, path, O_RDONLY, 0);
+    while (rc == 0 && (n = await strio_file_read_line(c->f, &lr, &line)) > 0) {
+        FT_CHECK(c, at + (size_t)n <= c->size, n);
+        if (at + (size_t)n <= c->size)
+            FT_EQ(c, memcmp(line, c->content + at, (size_t)n), 0);
+        at += (size_t)n;
+    }
+    *target = NULL;
+    c->in_scope_rc = rc < 0 ? rc : (int)n;
+    strio_scope_exit(&sc, rc);
+    c->got = at;
+    if (strio_file_fd(c->f) < 0) {
+        FT_CHECK(c, rc < 0 && at == 0, rc);     /* the open was cancelled */
+        return 0;
+    }
+    while ((n = await strio_file_read_line(c->f, &lr, &line)) > 0) {
+        FT_CHECK(c, at + (size_t)n <= c->size, n);
+        if (at + (size_t)n <= c->size)
+            FT_EQ(c, memcmp(line, c->content + at, (size_t)n), 0);
+        at += (size_t)n;
+    }
+    FT_EQ(c, n, 0);
+    FT_EQ(c, at, c->size);
+    rc = await strio_file_close(c->f);
+    FT_EQ(c, rc, 0);
+    return 0;
+}
+
+/* write (several jobs) inside the target scope; then the documented
+ * recovery: seek to what *written says and write the rest. The file must
+ * end up exactly the content. */
+async int ft_sweep_write(struct ft_ctx *c, strio_cancel_scope **target)
+{
+    strio_cancel_scope sc;
+    size_t written = 0;
+    long long pos;
+    int rc;
+    strio_scope_enter(STRIO_SELF, &sc);
+    *target = &sc;
+    rc = await strio_file_write(c->f, c->content, c->size, &written);
+    *target = NULL;
+    c->in_scope_rc = rc;
+    strio_scope_exit(&sc, rc);
+    c->got = written;
+    pos = await strio_file_tell(c->f);
+    FT_EQ(c, pos, (long long)written);          /* moved past those only */
+    rc = await strio_file_write(c->f, c->content + written,
+                                c->size - written, NULL);
+    FT_EQ(c, rc, 0);
+    pos = await strio_file_seek(c->f, 0, SEEK_SET);
+    rc = await strio_file_read_all(c->f, c->out, sizeof c->out, &written);
+    FT_EQ(c, rc, 0);
+    FT_EQ(c, written, c->size);
+    FT_EQ(c, memcmp(c->out, c->content, c->size), 0);
+    rc = await strio_file_close(c->f);
+    FT_EQ(c, rc, 0);
+    return 0;
+}

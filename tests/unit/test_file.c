@@ -401,6 +401,92 @@ Test(files, cancellation_sweep_pipe_read)
     check_fds();
 }
 
+static char sweep_path[PATH_MAX];
+static int sweep_kind;              /* 0 lines, 1 write */
+
+static int io_scenario(struct sweep_run *run)
+{
+    run->loop.backend = strio_poll_backend(&io.poll);
+    cr_assert_eq(STRIO_WORKERS_SETUP(pool, &run->loop), 0);
+    STRIO_FILE_SETUP(f64, &pool.workers);
+    memset(&ctx, 0, sizeof ctx);
+    ctx.f = &f64.file;
+    ctx.content = content;
+    ctx.size = sizeof content;
+    strio_task t;
+    int rc;
+    if (sweep_kind == 0) {
+        struct ft_sweep_lines_frame fr;
+        ft_sweep_lines_start(&fr, &ctx, sweep_path, &run->target);
+        strio_task_init(&t, ft_sweep_lines_resume, &fr, &fr.strio_ret);
+        rc = strio_loop_run(&run->loop, &t);
+    } else {
+        int fd = open(sweep_path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC,
+                      0644);
+        cr_assert_geq(fd, 0);
+        cr_assert_eq(strio_file_wrap(&f64.file, fd, 1), 0);
+        struct ft_sweep_write_frame fr;
+        ft_sweep_write_start(&fr, &ctx, &run->target);
+        strio_task_init(&t, ft_sweep_write_resume, &fr, &fr.strio_ret);
+        rc = strio_loop_run(&run->loop, &t);
+    }
+    strio_workers_close(&pool.workers);
+    sweep_abandoned += pool.workers.abandoned;
+    return rc;
+}
+
+static void io_check(struct sweep_run *run)
+{
+    check_ctx(&ctx);
+    cr_assert_eq(count_fds(), sweep_fds, "k=%lu: fd leaked", run->k);
+    cr_assert(ctx.in_scope_rc >= 0 || ctx.in_scope_rc == STRIO_ECANCELED,
+              "k=%lu: %d", run->k, ctx.in_scope_rc);
+    if (ctx.in_scope_rc == STRIO_ECANCELED && ctx.got > 0)
+        sweep_cancelled_mid++;
+}
+
+static void sweep_io(int kind, const char *name)
+{
+    /* lines of 1..30 bytes (the reader holds 32) */
+    size_t at = 0;
+    for (int i = 0; at < sizeof content; i++) {
+        size_t len = 1 + (size_t)(i * 7) % 30;
+        for (size_t k = 0; k + 1 < len && at < sizeof content; k++)
+            content[at++] = (unsigned char)('a' + (i + k) % 26);
+        if (at < sizeof content)
+            content[at++] = '\n';
+    }
+    write_file("content", content, sizeof content);
+    snprintf(sweep_path, sizeof sweep_path, "%s/%s", dir,
+             kind == 0 ? "content" : "written");
+    strio_workers_close(&pool.workers);
+    sweep_kind = kind;
+    sweep_fds = count_fds();
+    sweep_cancelled_mid = 0;
+    sweep_abandoned = 0;
+    struct sweep s = { .name = name, .scenario = io_scenario,
+                       .check = io_check };
+    unsigned long runs = sweep_cancellation(&s);
+    cr_assert_gt(runs, 16, "%lu runs", runs);
+    cr_assert_gt(sweep_cancelled_mid, 0, "no run was cut midway");
+    cr_assert_gt(sweep_abandoned, 0, "no job was abandoned");
+    cr_log_info("%s sweep: %lu runs, %lu jobs abandoned", name, runs,
+                sweep_abandoned);
+    cr_assert_eq(STRIO_WORKERS_SETUP(pool, &loop), 0);
+}
+
+Test(files, cancellation_sweep_open_and_lines)
+{
+    sweep_io(0, "open + read_line");
+    check_fds();
+}
+
+Test(files, cancellation_sweep_write)
+{
+    sweep_io(1, "write");
+    check_fds();
+}
+
 static int path_scenario(struct sweep_run *run)
 {
     run->loop.backend = strio_poll_backend(&io.poll);
