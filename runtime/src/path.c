@@ -278,3 +278,33 @@ void strio__fs_op_commit(strio_fsjob *j)
         j->res = -errno;
     close(fd);
 }
+
+/* ---- directory iterator -------------------------------------------------------- */
+
+void strio_dir_init(strio_dir *d, strio_workers *w, void *buf,
+                    size_t bufsize)
+{
+    memset(d, 0, sizeof *d);
+    strio__fsjob_init(&d->job);
+    d->w = w;
+    d->buf = buf;
+    d->bufsize = bufsize;
+    d->fd = -1;
+}
+
+/* path: the directory; res = fd (undo: strio__file_op_close_fd) */
+void strio__dir_op_open(strio_fsjob *j)
+{
+    int fd = open(j->path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    j->res = fd < 0 ? -errno : fd;
+}
+
+/* one getdents64 batch into buf (len bytes) */
+void strio__dir_op_read(strio_fsjob *j)
+{
+    ssize_t n;
+    do
+        n = getdents64(j->fd, j->buf, j->len);
+    while (n < 0 && errno == EINTR);
+    j->res = n < 0 ? -errno : (long long)n;
+}

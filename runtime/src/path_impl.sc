@@ -6,6 +6,8 @@
  * then strio_fs__run: wait for an abandoned job BEFORE copying the paths
  * into the context (that job may still read them), then run the op.
  */
+#define _GNU_SOURCE 1
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
@@ -316,4 +318,131 @@ async int strio_fs_close(strio_fs *fs)
     await strio__fsjob_run(&fs->file.job, fs->file.w, NULL, NULL);
     strio_scope_exit(&shield, 0);
     return await strio_checkpoint();
+}
+
+/* ---- directory iterator -------------------------------------------------- */
+
+async int strio_dir_open(strio_dir *d, const char *path)
+{
+    long long r;
+    size_t n;
+    if (d->busy || d->fd >= 0)
+        return STRIO_EBUSY;
+    if (path == NULL)
+        return -EINVAL;
+    d->busy = 1;
+    r = await strio__fsjob_run(&d->job, d->w, NULL, NULL);
+    if (r == 0) {
+        n = strlen(path);
+        if (n >= d->bufsize) {
+            r = -ENAMETOOLONG;
+        } else {
+            memcpy(d->buf, path, n + 1);
+            d->job.path = (const char *)d->buf;
+            r = await strio__fsjob_run(&d->job, d->w, strio__dir_op_open,
+                                       strio__file_op_close_fd);
+        }
+    }
+    if (r >= 0) {
+        d->fd = (int)r;
+        d->pos = d->len = 0;
+        d->eof = 0;
+        d->abandoned_read = 0;
+        r = 0;
+    }
+    d->busy = 0;
+    return (int)r;
+}
+
+static async int strio_dir__read(strio_dir *d, strio_dir_entry *e)
+{
+    long long r;
+    int rc;
+    for (;;) {
+        if (d->abandoned_read) {
+            r = await strio__fsjob_run(&d->job, d->w, NULL, NULL);
+            if (r < 0)
+                return (int)r;
+            d->abandoned_read = 0;
+            d->pos = 0;
+            d->len = d->job.res > 0 ? (size_t)d->job.res : 0;
+            if (d->job.res == 0)
+                d->eof = 1;
+        }
+        while (d->pos < d->len) {
+            struct dirent64 *de = (struct dirent64 *)(void *)(d->buf + d->pos);
+            d->pos += de->d_reclen;
+            const char *name = de->d_name;
+            if (name[0] == '.' &&
+                (name[1] == 0 || (name[1] == '.' && name[2] == 0)))
+                continue;
+            rc = await strio_checkpoint();
+            if (rc < 0) {
+                d->pos -= de->d_reclen;     /* hand it out next time */
+                return rc;
+            }
+            e->name = name;
+            e->len = strlen(name);
+            e->type = de->d_type;
+            return 1;
+        }
+        if (d->eof)
+            return await strio_checkpoint();
+        d->job.fd = d->fd;
+        d->job.buf = d->buf;
+        d->job.len = d->bufsize;
+        r = await strio__fsjob_run(&d->job, d->w, strio__dir_op_read, NULL);
+        if (r < 0) {
+            if (r == STRIO_ECANCELED && d->job.submitted)
+                d->abandoned_read = 1;
+            return (int)r;
+        }
+        d->pos = 0;
+        d->len = (size_t)r;
+        if (r == 0)
+            d->eof = 1;
+    }
+}
+
+async int strio_dir_read(strio_dir *d, strio_dir_entry *e)
+{
+    int rc;
+    if (d->busy)
+        return STRIO_EBUSY;
+    if (d->fd < 0)
+        return STRIO_ECLOSED;
+    d->busy = 1;
+    rc = await strio_dir__read(d, e);
+    d->busy = 0;
+    return rc;
+}
+
+async int strio_dir_close(strio_dir *d)
+{
+    strio_cancel_scope shield;
+    long long r = 0;
+    int rc;
+    if (d->busy)
+        return STRIO_EBUSY;
+    if (d->fd < 0)
+        return await strio_checkpoint();
+    d->busy = 1;
+    strio_scope_enter(STRIO_SELF, &shield);
+    strio_scope_shield(&shield, 1);
+    r = await strio__fsjob_run(&d->job, d->w, NULL, NULL);
+    if (r == 0) {
+        d->job.fd = d->fd;
+        d->job.arg = 1;
+        d->job.off = -1;
+        r = await strio__fsjob_run(&d->job, d->w, strio__file_op_close, NULL);
+    }
+    strio_scope_exit(&shield, 0);
+    d->fd = -1;
+    d->pos = d->len = 0;
+    d->abandoned_read = 0;
+    d->busy = 0;
+    rc = await strio_checkpoint();
+    if (r < 0)
+        return (int)r;
+    return rc;
 }

@@ -42,6 +42,9 @@ static strio_clock mono;
 static strio_loop loop;
 static char dir[64];
 static int fds_before;
+static int sweep_fds;
+static unsigned long sweep_cancelled_mid;
+static unsigned long sweep_abandoned;   /* jobs left running by a cancel */
 static struct ft_ctx ctx;
 
 static int count_fds(void)
@@ -308,15 +311,80 @@ Test(paths, every_call_and_its_errors)
     check_fds();
 }
 
+/* ---- directory iterator ------------------------------------------------------ */
+
+enum { NFILES = 200 };
+static unsigned char dirbuf[1024];        /* ~30 entries per batch */
+static strio_dir dit;
+static char dpath[PATH_MAX];
+
+static void make_files(void)
+{
+    snprintf(dpath, sizeof dpath, "%s/d", dir);
+    cr_assert_eq(mkdir(dpath, 0755), 0);
+    for (int i = 0; i < NFILES; i++) {
+        char name[16];
+        snprintf(name, sizeof name, "d/f%d", i);
+        write_file(name, "", 0);
+    }
+}
+
+Test(paths, directory_iterator)
+{
+    make_files();
+    strio_dir_init(&dit, &pool.workers, dirbuf, sizeof dirbuf);
+    ctx.size = NFILES;
+    RUN(ft_iterate, &ctx, &dit, dpath, NULL);
+    RUN(ft_dir_errors, &ctx, &dit);
+    check_fds();
+}
+
+static int dir_scenario(struct sweep_run *run)
+{
+    run->loop.backend = strio_poll_backend(&io.poll);
+    cr_assert_eq(STRIO_WORKERS_SETUP(pool, &run->loop), 0);
+    strio_dir_init(&dit, &pool.workers, dirbuf, sizeof dirbuf);
+    memset(&ctx, 0, sizeof ctx);
+    ctx.size = NFILES;
+    struct ft_iterate_frame fr;
+    strio_task t;
+    ft_iterate_start(&fr, &ctx, &dit, dpath, &run->target);
+    strio_task_init(&t, ft_iterate_resume, &fr, &fr.strio_ret);
+    int rc = strio_loop_run(&run->loop, &t);
+    strio_workers_close(&pool.workers);
+    sweep_abandoned += pool.workers.abandoned;
+    return rc;
+}
+
+static void dir_check(struct sweep_run *run)
+{
+    check_ctx(&ctx);
+    cr_assert_eq(count_fds(), sweep_fds, "k=%lu: fd leaked", run->k);
+}
+
+Test(paths, cancellation_sweep_directory_iterator)
+{
+    make_files();
+    strio_workers_close(&pool.workers);
+    sweep_fds = count_fds();
+    sweep_abandoned = 0;
+    struct sweep s = { .name = "directory iterator", .scenario = dir_scenario,
+                       .check = dir_check };
+    unsigned long runs = sweep_cancellation(&s);
+    cr_assert_gt(runs, NFILES, "%lu runs", runs);
+    cr_assert_gt(sweep_abandoned, 0, "no job was abandoned");
+    cr_log_info("%s sweep: %lu runs, %lu jobs abandoned", s.name, runs,
+                sweep_abandoned);
+    cr_assert_eq(STRIO_WORKERS_SETUP(pool, &loop), 0);
+    check_fds();
+}
+
 /* ---- cancellation sweeps --------------------------------------------------- */
 
 static unsigned char content[1000];
 static STRIO_FILE(f64, 64);
 static STRIO_FS(fs64, 64);
 static int sweep_pipe;
-static int sweep_fds;
-static unsigned long sweep_cancelled_mid;
-static unsigned long sweep_abandoned;   /* jobs left running by a cancel */
 
 static int file_scenario(struct sweep_run *run)
 {

@@ -119,6 +119,25 @@ typedef struct strio_dir_entry {
 int strio_dir_next(const void *listing, size_t len, size_t *pos,
                    strio_dir_entry *e);
 
+/*
+ * A directory iterator, for directories whose listing need not fit in
+ * memory at once: the entries come one by one from batches that
+ * getdents64 reads into the iterator's buffer (`bufsize` >= 1024; a batch
+ * is one job). Private fields; strio_dir_init prepares it.
+ */
+typedef struct strio_dir {
+    strio_fsjob job;
+    strio_workers *w;
+    unsigned char *buf;
+    size_t bufsize;
+    int fd;                     /* -1 when not open */
+    size_t pos, len;            /* unread part of the batch in buf */
+    unsigned char busy, eof, abandoned_read;
+} strio_dir;
+
+void strio_dir_init(strio_dir *d, strio_workers *w, void *buf,
+                    size_t bufsize);
+
 /* The blocking work (path.c, worker side). */
 void strio__fs_op_stat(strio_fsjob *j);
 void strio__fs_op_lstat(strio_fsjob *j);
@@ -134,6 +153,8 @@ void strio__fs_op_listdir(strio_fsjob *j);
 void strio__fs_op_mktemp(strio_fsjob *j);
 void strio__fs_op_mktemp_undo(strio_fsjob *j);
 void strio__fs_op_commit(strio_fsjob *j);
+void strio__dir_op_open(strio_fsjob *j);
+void strio__dir_op_read(strio_fsjob *j);
 
 /* Frames of the calls below (generated from runtime/src/path_impl.sc). */
 #include <strio/path_impl.h>
@@ -247,6 +268,27 @@ void strio__fs_op_commit(strio_fsjob *j);
  * cancellation the temporary file is removed and the target is untouched.
  * Returns 0 or -errno of the step that failed, -EINVAL (ATOMIC with
  * APPEND or EXCL), -ENOBUFS (no buffer).
+ */
+
+/*
+ * async int strio_dir_open(strio_dir *d, const char *path)
+ *
+ * Opens the directory (O_DIRECTORY | O_CLOEXEC; the path is copied into
+ * the buffer and must be shorter than bufsize, else -ENAMETOOLONG).
+ * 0, -ENOENT, -ENOTDIR, -EACCES..., STRIO_EBUSY (already open or in use).
+ * A cancelled open leaves nothing open (the worker closes the fd).
+ *
+ * async int strio_dir_read(strio_dir *d, strio_dir_entry *e)
+ *
+ * The next entry ("." and ".." skipped): 1 and *e (e->name is valid until
+ * the next call on d), 0 at the end, or -errno, STRIO_ECLOSED,
+ * STRIO_EBUSY, STRIO_ECANCELED. A checkpoint per call. A cancelled call
+ * loses no entry: a batch an abandoned job read is handed out next.
+ *
+ * async int strio_dir_close(strio_dir *d)
+ *
+ * As strio_file_close: waits for an abandoned job (shielded), closes,
+ * checkpoints; 0, -errno, or STRIO_ECANCELED (closed anyway). Idempotent.
  */
 
 /*
