@@ -304,6 +304,7 @@ bench:
 	@CC=$(CC) BUILD=$(BUILD) $(PYTHON) bench/http_parser.py
 	@$(MAKE) --no-print-directory -s $(BUILD)/examples/http_server
 	@BUILD=$(BUILD) $(PYTHON) bench/http_server.py
+	@CC=$(CC) BUILD=$(BUILD) $(PYTHON) bench/files.py
 
 clean:
 	rm -rf $(BUILD)
