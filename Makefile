@@ -80,6 +80,9 @@ STRIO_CFLAGS = -std=c11 -Wall -Wextra -Werror $(OPT) $(ARCH_FLAGS) $(SAN_FLAGS) 
 STRIO_LDFLAGS = $(ARCH_FLAGS) $(SAN_FLAGS) $(LDFLAGS)
 # Host programs: the worker pool runs on threads.
 HOST_LDLIBS := -pthread
+# TLS (strio/tls.h) runs on BearSSL; host builds only (the Cortex-M core
+# never links it).
+HOST_LDLIBS += -lbearssl
 
 # Everything generated depends on the generator's own sources too: a changed
 # generator may emit different code from the same input.

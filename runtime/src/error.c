@@ -25,6 +25,16 @@ const char *strio_strerror(int code)
         return "invalid state (API misuse, or every task blocked forever)";
     case STRIO_ETLS:
         return "TLS failure";
+    case STRIO_ETLS_UNTRUSTED:
+        return "TLS: peer certificate chain not trusted";
+    case STRIO_ETLS_EXPIRED:
+        return "TLS: peer certificate expired or not yet valid";
+    case STRIO_ETLS_HOSTNAME:
+        return "TLS: peer certificate does not match the server name";
+    case STRIO_ETLS_HANDSHAKE:
+        return "TLS: handshake failed";
+    case STRIO_ETLS_TRUNCATED:
+        return "TLS: stream truncated (end of stream without close_notify)";
     }
     if (code < 0 && code > -10000)
         return strerror(-code);
