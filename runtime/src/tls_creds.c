@@ -324,7 +324,7 @@ static void emit_bytes(struct text *t, const char *name, size_t i,
     emit(t, "static const unsigned char %s_%zu_%s[%zu] = {", name, i, what,
          n ? n : 1);
     for (size_t k = 0; k < n; k++)
-        emit(t, "%s0x%02X", k % 12 == 0 ? "\n    " : ", ", p[k]);
+        emit(t, "%s0x%02X", k == 0 ? "\n    " : k % 12 == 0 ? ",\n    " : ", ", p[k]);
     emit(t, "%s\n};\n", n ? "" : "0");
 }
 

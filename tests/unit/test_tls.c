@@ -1207,3 +1207,275 @@ Test(tls, server_against_s_client_session_cache)
     server_vs_s_client((const char *const[]){ "-sess_in", sess, NULL }, 1);
     cr_assert_not_null(strstr(PEER.text, "Reused"), "%s", PEER.text);
 }
+
+/* ======================================================================== */
+/* Cancellation sweeps                                                      */
+/* ======================================================================== */
+
+enum { SW_HANDSHAKE, SW_SEND, SW_RECEIVE, SW_CLOSE };
+
+struct sw {
+    int mode;
+    struct tl_job jobs[2];      /* [0] the client (targeted), [1] server */
+};
+
+static struct sw SW;
+
+static int sw_scenario(struct sweep_run *run)
+{
+    static struct tl_run_frame f;
+    strio_task t;
+    struct sw *w = run->user;
+    default_configs("ec");
+    ccfg.peer_chain_buf = NULL;
+    mem_pair(&P, 0, sizeof P.cbuf, sizeof P.sbuf);
+    STRIO_POOL_SETUP(pool);
+    memset(w->jobs, 0, sizeof w->jobs);
+    struct tl_job *c = &w->jobs[0], *s = &w->jobs[1];
+    c->s = &P.c.base;
+    c->tls = &P.c;
+    c->target = &run->target;
+    s->s = &P.s.base;
+    s->tls = &P.s;
+    switch (w->mode) {
+    case SW_HANDSHAKE:
+        c->kind = TL_HANDSHAKE;
+        s->kind = TL_READ_ALL;
+        s->buf = got;
+        s->want = 100;
+        break;
+    case SW_SEND:
+    case SW_CLOSE:
+        c->kind = TL_CLIENT;
+        c->data = pattern;
+        c->len = w->mode == SW_SEND ? 6000 : 100;
+        c->target_close = w->mode == SW_CLOSE;
+        s->kind = TL_READ_ALL;
+        s->buf = got;
+        s->want = sizeof got;
+        break;
+    case SW_RECEIVE:
+        c->kind = TL_READ_ALL;
+        c->buf = got;
+        c->want = sizeof got;
+        s->kind = TL_CLIENT;
+        s->data = pattern;
+        s->len = 6000;
+        break;
+    }
+    tl_run_start(&f, &pool.pool, w->jobs, 2);
+    strio_task_init(&t, tl_run_resume, &f, &f.strio_ret);
+    return strio_loop_run(&run->loop, &t);
+}
+
+static int one_of(long rc, const int *ok, int n)
+{
+    for (int i = 0; i < n; i++)
+        if (rc == ok[i])
+            return 1;
+    return 0;
+}
+
+static void sw_check(struct sweep_run *run)
+{
+    struct sw *w = run->user;
+    struct tl_job *c = &w->jobs[0], *s = &w->jobs[1];
+    /* what the peer of a cancelled side may see: a cut handshake, a
+     * transport EOF without close_notify, a broken transport */
+    static const int peer_ok[] = { 0, STRIO_ETLS_HANDSHAKE,
+                                   STRIO_ETLS_TRUNCATED, STRIO_EBROKEN };
+    cr_assert_eq(pool.pool.used, 0, "k=%lu: pool slots left", run->k);
+    if (!run->cancelled) {
+        cr_assert_eq(c->rc, 0, "k=%lu: %s", run->k,
+                     strio_strerror((int)c->rc));
+        cr_assert_eq(s->rc, 0, "k=%lu: %s", run->k,
+                     strio_strerror((int)s->rc));
+    } else {
+        cr_assert(c->rc == 0 || c->rc == STRIO_ECANCELED, "k=%lu: %s",
+                  run->k, strio_strerror((int)c->rc));
+        cr_assert(one_of(s->rc, peer_ok, 4), "k=%lu: peer %s", run->k,
+                  strio_strerror((int)s->rc));
+    }
+    /* whatever arrived is a prefix of what was sent */
+    struct tl_job *r = w->mode == SW_RECEIVE ? c : s;
+    if (r->got > 0)
+        cr_assert_eq(memcmp(got, pattern, (size_t)r->got), 0, "k=%lu",
+                     run->k);
+    if (!run->cancelled && w->mode != SW_HANDSHAKE)
+        cr_assert_eq(r->got, w->mode == SW_CLOSE ? 100 : 6000);
+}
+
+static void sweep_mode(int mode, const char *name, unsigned long min_runs)
+{
+    fill_pattern();
+    SW.mode = mode;
+    struct sweep sw = { .name = name, .scenario = sw_scenario,
+                        .check = sw_check, .user = &SW };
+    unsigned long runs = sweep_cancellation(&sw);
+    cr_log_info("%s: %lu runs", name, runs);
+    cr_assert_geq(runs, min_runs);
+}
+
+Test(tls, sweep_handshake)
+{
+    sweep_mode(SW_HANDSHAKE, "tls handshake", 5);
+}
+
+Test(tls, sweep_send)
+{
+    sweep_mode(SW_SEND, "tls send", 10);
+}
+
+Test(tls, sweep_receive)
+{
+    sweep_mode(SW_RECEIVE, "tls receive", 10);
+}
+
+Test(tls, sweep_close)
+{
+    sweep_mode(SW_CLOSE, "tls close", 3);
+}
+
+/* ======================================================================== */
+/* Credentials                                                              */
+/* ======================================================================== */
+
+static unsigned char bundle[400000];
+
+Test(tls, anchors_from_the_system_bundle)
+{
+    static const char path[] = "/etc/ssl/certs/ca-certificates.crt";
+    size_t len;
+    int rc = strio_tls_read_file(path, bundle, sizeof bundle, &len);
+    cr_assert_eq(rc, 0, "%s: %s", path, strio_strerror(rc));
+    /* measure */
+    strio_tls_anchors m;
+    strio_tls_anchors_init(&m, NULL, 0, NULL, 0);
+    cr_assert_eq(strio_tls_anchors_add_pem(&m, bundle, len), -ENOSPC);
+    cr_assert_eq(m.count, 0);
+    cr_assert_gt(m.needed_count, 50);
+    cr_log_info("system bundle: %zu anchors, %zu bytes", m.needed_count,
+                m.needed_mem);
+    /* one byte short: refused, nothing kept */
+    static br_x509_trust_anchor ta[400];
+    static unsigned char mem[200000];
+    cr_assert_leq(m.needed_count, 400);
+    cr_assert_leq(m.needed_mem, sizeof mem);
+    strio_tls_anchors a;
+    strio_tls_anchors_init(&a, ta, m.needed_count, mem, m.needed_mem - 1);
+    cr_assert_eq(strio_tls_anchors_add_pem(&a, bundle, len), -ENOSPC);
+    cr_assert_eq(a.count, 0);
+    cr_assert_eq(a.mem_used, 0);
+    strio_tls_anchors_init(&a, ta, m.needed_count - 1, mem, m.needed_mem);
+    cr_assert_eq(strio_tls_anchors_add_pem(&a, bundle, len), -ENOSPC);
+    /* exactly enough */
+    strio_tls_anchors_init(&a, ta, m.needed_count, mem, m.needed_mem);
+    cr_assert_eq(strio_tls_anchors_add_pem(&a, bundle, len),
+                 (long)m.needed_count);
+    cr_assert_eq(a.mem_used, m.needed_mem);
+    size_t cas = 0;
+    for (size_t i = 0; i < a.count; i++)
+        cas += (a.ta[i].flags & BR_X509_TA_CA) != 0;
+    cr_assert_eq(cas, a.count, "roots are CAs");
+    /* a file larger than the buffer: -EFBIG, nothing silently cut */
+    unsigned char small[100];
+    cr_assert_eq(strio_tls_read_file(path, small, sizeof small, &len),
+                 -EFBIG);
+    cr_assert_gt(len, sizeof small);
+    cr_assert_eq(strio_tls_read_file("/nonexistent/x.pem", small,
+                                     sizeof small, &len), -ENOENT);
+}
+
+Test(tls, creds_errors)
+{
+    static unsigned char buf[16384];
+    strio_tls_anchors a;
+    br_x509_trust_anchor ta[2];
+    unsigned char mem[4096];
+    strio_tls_key k;
+    strio_tls_anchors_init(&a, ta, 2, mem, sizeof mem);
+    size_t len = load("bad.pem", buf, sizeof buf);
+    cr_assert_eq(strio_tls_anchors_add_pem(&a, buf, len), 0);   /* no cert */
+    cr_assert_eq(strio_tls_key_from_pem(&k, buf, len), -ENOENT);
+    /* a PEM object cut in the middle */
+    len = load("ca.pem", buf, sizeof buf);
+    cr_assert_eq(strio_tls_anchors_add_pem(&a, buf, len / 2), -EINVAL);
+    cr_assert_eq(a.count, 0);
+    /* garbage DER */
+    cr_assert_eq(strio_tls_anchors_add_der(&a, "\x30\x03\x02\x01\x00", 5),
+                 -EINVAL);
+    /* keys: EC and RSA; a certificate is not a key */
+    len = load("ec.key", buf, sizeof buf);
+    cr_assert_eq(strio_tls_key_from_pem(&k, buf, len), 0);
+    cr_assert_eq(k.type, BR_KEYTYPE_EC);
+    cr_assert_eq(k.ec.curve, BR_EC_secp256r1);
+    len = load("rsa.key", buf, sizeof buf);
+    cr_assert_eq(strio_tls_key_from_pem(&k, buf, len), 0);
+    cr_assert_eq(k.type, BR_KEYTYPE_RSA);
+    cr_assert_eq(k.rsa.n_bitlen, 2048);
+    len = load("ca.pem", buf, sizeof buf);
+    cr_assert_eq(strio_tls_key_from_pem(&k, buf, len), -ENOENT);
+    cr_assert_eq(k.type, 0);
+    /* a chain: the end-entity first */
+    strio_tls_chain c;
+    br_x509_certificate certs[1];
+    unsigned char cmem[4096];
+    len = load("ec-chain.pem", buf, sizeof buf);
+    strio_tls_chain_init(&c, certs, 1, cmem, sizeof cmem);
+    cr_assert_eq(strio_tls_chain_add_pem(&c, buf, len), -ENOSPC);
+    cr_assert_eq(c.count, 0);
+    cr_assert_eq(c.needed_count, 2);
+}
+
+/* The anchors as C source compile into a program that trusts the same
+ * CA: the firmware route, checked with the host compiler. */
+Test(tls, anchors_as_c_source_compile)
+{
+    static char src[65536];
+    struct creds c;
+    memset(&c, 0, sizeof c);
+    creds_anchor(&c, "ca.pem");
+    creds_anchor(&c, "ca2.pem");
+    cr_assert_eq(strio_tls_anchors_to_c(&c.anchors, "TAs", src, 100),
+                 -ENOSPC);
+    long n = strio_tls_anchors_to_c(&c.anchors, "TAs", src, sizeof src);
+    cr_assert_gt(n, 0);
+    char path[320], prog[320], out[320];
+    snprintf(path, sizeof path, "%s/anchors.c", fx_dir);
+    snprintf(prog, sizeof prog, "%s/anchors", fx_dir);
+    snprintf(out, sizeof out, "%s/anchors.out", fx_dir);
+    FILE *f = fopen(path, "w");
+    cr_assert_not_null(f);
+    fputs(src, f);
+    /* the program prints a digest of what it compiled in */
+    fputs("#include <stdio.h>\nint main(void) {\n"
+          "  unsigned long h = 5381; size_t i, k;\n"
+          "  for (i = 0; i < TAs_count; i++) {\n"
+          "    for (k = 0; k < TAs[i].dn.len; k++) h = h * 33 + TAs[i].dn.data[k];\n"
+          "    for (k = 0; k < TAs[i].pkey.key.ec.qlen; k++) h = h * 33 + TAs[i].pkey.key.ec.q[k];\n"
+          "    h = h * 33 + TAs[i].flags + TAs[i].pkey.key.ec.curve;\n"
+          "  }\n  printf(\"%zu %lu\\n\", TAs_count, h);\n  return 0;\n}\n", f);
+    fclose(f);
+    const char *cc = getenv("CC");
+    char *argv[] = { (char *)(cc != NULL && cc[0] ? cc : "cc"), "-std=c11",
+                     "-Wall", "-Werror", "-o", prog, path, NULL };
+    cr_assert_eq(run_cmd(argv, 30, NULL), 0, "compiling %s", path);
+    char *argv2[] = { prog, NULL };
+    cr_assert_eq(run_cmd(argv2, 10, out), 0);
+    unsigned long h = 5381;
+    for (size_t i = 0; i < c.anchors.count; i++) {
+        const br_x509_trust_anchor *t = &c.anchors.ta[i];
+        for (size_t k = 0; k < t->dn.len; k++)
+            h = h * 33 + t->dn.data[k];
+        for (size_t k = 0; k < t->pkey.key.ec.qlen; k++)
+            h = h * 33 + t->pkey.key.ec.q[k];
+        h = h * 33 + t->flags + (unsigned long)t->pkey.key.ec.curve;
+    }
+    char want[64], have[64] = "";
+    snprintf(want, sizeof want, "2 %lu\n", h);
+    f = fopen(out, "r");
+    cr_assert_not_null(f);
+    cr_assert_not_null(fgets(have, sizeof have, f));
+    fclose(f);
+    cr_assert_str_eq(have, want);
+}

@@ -40,6 +40,7 @@ struct tl_job {
     long rc;                    /* first error, or 0 */
     long rc2;                   /* TL_HANDSHAKE: a send after a failure */
     strio_cancel_scope **target; /* sweep: publish a scope around the job */
+    int target_close;           /* ... around its close instead */
 };
 
 /* Reads until `want` bytes, EOF or an error; returns 0, or the error. */
@@ -126,7 +127,7 @@ async long tl_job_body(struct tl_job *j)
 async int tl_side(struct tl_job *j)
 {
     long rc;
-    if (j->target != NULL) {
+    if (j->target != NULL && !j->target_close) {
         strio_cancel_scope sc;
         strio_scope_enter(STRIO_SELF, &sc);
         *j->target = &sc;
@@ -137,8 +138,18 @@ async int tl_side(struct tl_job *j)
         rc = await tl_job_body(j);
     }
     if (!j->no_close && j->kind != TL_UNWRAP) {
-        int rc2 = await strio_stream_close(j->kind == TL_HANDSHAKE ?
-                                           &j->tls->base : j->s);
+        strio_stream *s = j->kind == TL_HANDSHAKE ? &j->tls->base : j->s;
+        int rc2;
+        if (j->target != NULL && j->target_close) {
+            strio_cancel_scope sc;
+            strio_scope_enter(STRIO_SELF, &sc);
+            *j->target = &sc;
+            rc2 = await strio_stream_close(s);
+            *j->target = NULL;
+            rc2 = strio_scope_exit(&sc, rc2);
+        } else {
+            rc2 = await strio_stream_close(s);
+        }
         if (rc == 0)
             rc = rc2;
     }
