@@ -312,6 +312,8 @@ $(BARE_TEST): $(BARE_TEST_OBJS) $(CORE_LIB) $(BARE_LD)
 	$(CC) $(STRIO_LDFLAGS) -T $(BARE_LD) -nostartfiles -Wl,--gc-sections \
 	  --specs=nano.specs --specs=rdimon.specs -o $@ $(filter-out %.ld,$^)
 
+# The TLS tests drive these examples as subprocesses.
+$(UNIT_BIN): | $(BUILD)/examples/https_get $(BUILD)/examples/tls_echo_server
 $(UNIT_BIN): $(UNIT_OBJS) $(LIB)
 	@mkdir -p $(@D)
 	$(CC) $(STRIO_LDFLAGS) -o $@ $^ -lcriterion $(HOST_LDLIBS)

@@ -1479,3 +1479,157 @@ Test(tls, anchors_as_c_source_compile)
     fclose(f);
     cr_assert_str_eq(have, want);
 }
+
+/* ======================================================================== */
+/* The examples, against real peers                                         */
+/* ======================================================================== */
+
+static struct peer EX, PX1, PX2;
+
+/* build/.../examples/NAME next to this binary's build/.../tests/ */
+static const char *example(const char *name)
+{
+    static char path[4][600];
+    static int next;
+    char exe[512];
+    char *p = path[next++ % 4];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    cr_assert_gt(n, 0);
+    exe[n] = '\0';
+    char *slash = strrchr(exe, '/');
+    *slash = '\0';                      /* .../tests */
+    slash = strrchr(exe, '/');
+    *slash = '\0';                      /* ... */
+    snprintf(p, sizeof path[0], "%s/examples/%s", exe, name);
+    cr_assert_eq(access(p, X_OK), 0, "%s not built", p);
+    return p;
+}
+
+/* Waits until 127.0.0.1:port accepts connections (bounded). */
+static void wait_port(unsigned port, struct peer *who)
+{
+    for (int i = 0; i < 500; i++) {
+        int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        struct sockaddr_in a = { .sin_family = AF_INET,
+                                 .sin_port = htons((uint16_t)port) };
+        a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        int ok = connect(fd, (struct sockaddr *)&a, sizeof a) == 0;
+        close(fd);
+        if (ok)
+            return;
+        peer_wait_for(who, NULL, 10);
+    }
+    cr_assert_fail("port %u never opened: %s", port, who->text);
+}
+
+static void write_fixture(const char *name, const char *text)
+{
+    FILE *f = fopen(fx(name), "w");
+    cr_assert_not_null(f);
+    fputs(text, f);
+    fclose(f);
+}
+
+/* https_get URL ... as a subprocess; its output in EX.text. */
+static int https_get(char *const *args)
+{
+    char *argv[16] = { (char *)example("https_get") };
+    int n = 1;
+    for (int i = 0; args[i] != NULL; i++)
+        argv[n++] = args[i];
+    argv[n] = NULL;
+    peer_start(&EX, argv);
+    return peer_stop(&EX, 10000);
+}
+
+Test(tls, example_https_get_against_s_server)
+{
+    write_fixture("hello.txt", "hello over tls\n");
+    unsigned port = s_server("ec", (const char *const[]){ "-WWW", NULL });
+    char url[64];
+    snprintf(url, sizeof url, "https://localhost:%u/hello.txt", port);
+    int st = https_get((char *[]){ url, "--cacert", "ca.pem", NULL });
+    cr_assert_eq(st, 0, "%s", EX.text);
+    cr_assert_not_null(strstr(EX.text, "hello over tls"), "%s", EX.text);
+    /* the system's anchors do not know our test CA */
+    st = https_get((char *[]){ url, NULL });
+    cr_assert_eq(st, 1, "%s", EX.text);
+    cr_assert_not_null(strstr(EX.text, "not trusted"), "%s", EX.text);
+    /* nor does another CA */
+    st = https_get((char *[]){ url, "--cacert", "ca2.pem", NULL });
+    cr_assert_eq(st, 1, "%s", EX.text);
+    peer_stop(&PEER, 2000);
+}
+
+/* curl against the strio TLS server (examples/tls_echo_server --http). */
+Test(tls, curl_against_tls_echo_server)
+{
+    char *argv[] = { (char *)example("tls_echo_server"), "--cert",
+                     "ec-chain.pem", "--key", "ec.key", "0",
+                     "--max-conns", "2", "--http", NULL };
+    fixtures();
+    peer_start(&PX1, argv);
+    cr_assert(peer_wait_for(&PX1, " bytes per connection", 5000), "%s",
+              PX1.text);
+    unsigned port = 0;
+    cr_assert_eq(sscanf(PX1.text, "listening on 127.0.0.1:%u", &port), 1);
+    char url[64];
+    snprintf(url, sizeof url, "https://localhost:%u/from-curl", port);
+    char *curl[] = { "curl", "-sS", "--max-time", "5", "--cacert",
+                     "ca.pem", "--tlsv1.2", url, NULL };
+    peer_start(&EX, curl);
+    int st = peer_stop(&EX, 8000);
+    cr_assert_eq(st, 0, "curl: %s", EX.text);
+    cr_assert_not_null(strstr(EX.text, "GET /from-curl HTTP/1.1"), "%s",
+                       EX.text);
+    /* and our own client against our own server, over real TCP */
+    st = https_get((char *[]){ url, "--cacert", "ca.pem", NULL });
+    cr_assert_eq(st, 0, "%s", EX.text);
+    cr_assert_not_null(strstr(EX.text, "GET /from-curl HTTP/1.0"), "%s",
+                       EX.text);
+    cr_assert_eq(peer_stop(&PX1, 5000), 0, "%s", PX1.text);
+    cr_assert_not_null(strstr(PX1.text, "served 2 connections"), "%s",
+                       PX1.text);
+}
+
+/*
+ * HTTPS through an HTTPS proxy: stunnel4 (TLS, our test certificate) in
+ * front of tinyproxy, CONNECT to an s_server origin; https_get's TLS to
+ * the origin runs inside its TLS to the proxy.
+ */
+Test(tls, example_https_get_through_an_https_proxy)
+{
+    unsigned pport = free_port(), sport = free_port();
+    char conf[512];
+    snprintf(conf, sizeof conf, "Port %u\nListen 127.0.0.1\nTimeout 10\n"
+             "Allow 127.0.0.1\nMaxClients 4\nLogLevel Info\n", pport);
+    write_fixture("tinyproxy.conf", conf);
+    snprintf(conf, sizeof conf, "foreground = yes\npid =\n[proxy]\n"
+             "accept = 127.0.0.1:%u\nconnect = 127.0.0.1:%u\n"
+             "cert = ec-chain.pem\nkey = ec.key\n", sport, pport);
+    write_fixture("stunnel.conf", conf);
+    write_fixture("hello.txt", "hello through the proxy\n");
+    char *tp[] = { "tinyproxy", "-d", "-c", "tinyproxy.conf", NULL };
+    char *st[] = { "stunnel4", "stunnel.conf", NULL };
+    peer_start(&PX1, tp);
+    peer_start(&PX2, st);
+    unsigned oport = s_server("ec", (const char *const[]){ "-WWW", NULL });
+    wait_port(pport, &PX1);
+    wait_port(sport, &PX2);
+    char url[64], proxy[64];
+    snprintf(url, sizeof url, "https://localhost:%u/hello.txt", oport);
+    snprintf(proxy, sizeof proxy, "https://localhost:%u", sport);
+    int rc = https_get((char *[]){ url, "--cacert", "ca.pem", "--proxy",
+                                   proxy, NULL });
+    kill(PX1.pid, SIGTERM);
+    kill(PX2.pid, SIGTERM);
+    peer_stop(&PX2, 2000);
+    peer_stop(&PX1, 2000);
+    peer_stop(&PEER, 2000);
+    cr_assert_eq(rc, 0, "https_get: %s\nstunnel: %s\ntinyproxy: %s", EX.text,
+                 PX2.text, PX1.text);
+    cr_assert_not_null(strstr(EX.text, "hello through the proxy"), "%s",
+                       EX.text);
+    cr_assert_not_null(strstr(PX1.text, "CONNECT"), "tinyproxy: %s",
+                       PX1.text);
+}
