@@ -31,6 +31,7 @@
 #include <strio/posix.h>
 #include <strio/socket.h>
 #include <strio/socket_stream.h>
+#include <strio/stapled.h>
 #include <strio/tls.h>
 #include <strio/tls_creds.h>
 
@@ -668,6 +669,31 @@ Test(tls, tls_over_tls)
     echo_over(&vloop, &ic.base, &ic, &is.base, 50000, 0);
     cr_assert(strio_tls_handshake_done(&P.c));
     cr_assert(strio_tls_handshake_done(&ic));
+}
+
+/* TLS over stapled streams: each direction is a one-way kernel pipe of
+ * its own (a socketpair used one way; strio has no pipe stream yet), the
+ * two stapled into one transport per end, as for a subprocess's stdin and
+ * stdout. */
+Test(tls, tls_over_stapled_pipes)
+{
+    static strio_socket_stream up_w, up_r, down_w, down_r;
+    static strio_stapled_stream cst, sst;
+    cr_assert_eq(strio_socket_stream_pair(&up_w, &up_r), 0);
+    cr_assert_eq(strio_socket_stream_pair(&down_w, &down_r), 0);
+    strio_stapled_stream_init(&cst, &up_w.base, &down_r.base);
+    strio_stapled_stream_init(&sst, &down_w.base, &up_r.base);
+    default_configs("rsa");
+    cr_assert_eq(strio_tls_client_init(&P.c, &cst.base, &ccfg, P.cbuf,
+                                       sizeof P.cbuf), 0);
+    cr_assert_eq(strio_tls_server_init(&P.s, &sst.base, &scfg, P.sbuf,
+                                       sizeof P.sbuf), 0);
+    echo_over(&loop, &P.c.base, &P.c, &P.s.base, 100000, 1);
+    /* closing the TLS streams closed all four fds */
+    cr_assert_lt(up_w.sock.fd, 0);
+    cr_assert_lt(up_r.sock.fd, 0);
+    cr_assert_lt(down_w.sock.fd, 0);
+    cr_assert_lt(down_r.sock.fd, 0);
 }
 
 /* ======================================================================== */
