@@ -262,6 +262,7 @@ bench:
 	@$(MAKE) --no-print-directory -s $(LIB)
 	@CC=$(CC) BUILD=$(BUILD) $(PYTHON) bench/switch.py
 	@CC=$(CC) BUILD=$(BUILD) $(PYTHON) bench/streams.py
+	@CC=$(CC) BUILD=$(BUILD) $(PYTHON) bench/tls.py
 
 clean:
 	rm -rf $(BUILD)
