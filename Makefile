@@ -81,6 +81,9 @@ STRIO_CFLAGS = -std=c11 -Wall -Wextra -Werror $(OPT) $(ARCH_FLAGS) $(SAN_FLAGS) 
 STRIO_LDFLAGS = $(ARCH_FLAGS) $(SAN_FLAGS) $(LDFLAGS)
 # Host programs: the worker pool runs on threads.
 HOST_LDLIBS := -pthread
+# TLS (strio/tls.h) runs on BearSSL; host builds only (the Cortex-M core
+# never links it).
+HOST_LDLIBS += -lbearssl
 
 # Everything generated depends on the generator's own sources too: a changed
 # generator may emit different code from the same input.
@@ -305,6 +308,7 @@ bench:
 	@$(MAKE) --no-print-directory -s $(BUILD)/examples/http_server
 	@BUILD=$(BUILD) $(PYTHON) bench/http_server.py
 	@CC=$(CC) BUILD=$(BUILD) $(PYTHON) bench/files.py
+	@CC=$(CC) BUILD=$(BUILD) $(PYTHON) bench/tls.py
 
 clean:
 	rm -rf $(BUILD)
@@ -355,6 +359,8 @@ $(BARE_TEST): $(BARE_TEST_OBJS) $(CORE_LIB) $(BARE_LD)
 	$(CC) $(STRIO_LDFLAGS) -T $(BARE_LD) -nostartfiles -Wl,--gc-sections \
 	  --specs=nano.specs --specs=rdimon.specs -o $@ $(filter-out %.ld,$^)
 
+# The TLS tests drive these examples as subprocesses.
+$(UNIT_BIN): | $(BUILD)/examples/https_get $(BUILD)/examples/tls_echo_server
 $(UNIT_BIN): $(UNIT_OBJS) $(LIB)
 	@mkdir -p $(@D)
 	$(CC) $(STRIO_LDFLAGS) -o $@ $^ -lcriterion $(HOST_LDLIBS)

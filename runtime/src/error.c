@@ -66,6 +66,16 @@ const char *strio_strerror(int code)
         return "HTTP: header section too large";
     case STRIO_EHTTP_INCOMPLETE:
         return "HTTP: end of stream inside a message";
+    case STRIO_ETLS_UNTRUSTED:
+        return "TLS: peer certificate chain not trusted";
+    case STRIO_ETLS_EXPIRED:
+        return "TLS: peer certificate expired or not yet valid";
+    case STRIO_ETLS_HOSTNAME:
+        return "TLS: peer certificate does not match the server name";
+    case STRIO_ETLS_HANDSHAKE:
+        return "TLS: handshake failed";
+    case STRIO_ETLS_TRUNCATED:
+        return "TLS: stream truncated (end of stream without close_notify)";
     }
     if (code < 0 && code > -10000)
         return strerror(-code);

@@ -20,8 +20,21 @@ enum {
     STRIO_EEND = -10006,      /* end of channel: closed and drained */
     STRIO_ESTATE = -10007,    /* API misuse: scopes exited out of order, a
                                  frame started twice, ... */
-    STRIO_ETLS = -10100       /* TLS failure; see the TLS header for the
+    STRIO_ETLS = -10100,      /* TLS failure; see the TLS header for the
                                  BearSSL code it carries */
+    /* TLS failures by cause (strio/tls.h: strio_tls_last_error() gives
+     * the BearSSL code behind each) */
+    STRIO_ETLS_UNTRUSTED = -10101, /* peer chain not trusted (unknown CA,
+                                      self-signed, bad signature) */
+    STRIO_ETLS_EXPIRED = -10102,   /* peer certificate expired or not yet
+                                      valid */
+    STRIO_ETLS_HOSTNAME = -10103,  /* peer certificate not for the server
+                                      name asked for */
+    STRIO_ETLS_HANDSHAKE = -10104, /* handshake failed (alert from the peer,
+                                      no common parameters, EOF, ...) */
+    STRIO_ETLS_TRUNCATED = -10105  /* end of stream without close_notify
+                                      (a truncation attack or a sloppy
+                                      peer; see https_compatible) */
 };
 
 /* HTTP/1.1 parser (strio/http.h says when each one is returned). */
