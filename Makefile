@@ -95,6 +95,8 @@ PUBLIC_H := $(wildcard runtime/include/strio/*.h)
 # through ONE generator run, because awaits across files are resolved within
 # a run; protocols/ joins the same run since its logic awaits the runtime.
 LIB_C := $(wildcard runtime/src/*.c)
+# protocols/: hand-written codecs (plain C) next to the dialect's machines.
+LIB_C += $(wildcard protocols/*.c)
 LIB_SC := $(wildcard runtime/src/*.sc protocols/*.sc)
 LIB_GEN_C := $(addprefix $(GEN_LIB)/,$(notdir $(LIB_SC:.sc=.c)))
 LIB_GEN_H := $(LIB_GEN_C:.c=.h)
@@ -120,6 +122,8 @@ CORE_SRCS := runtime/src/task.c runtime/src/loop.c runtime/src/timer.c \
              runtime/src/sync.c
 # The bare backend is core too (strio/bare.h).
 CORE_SRCS += runtime/src/bare.c
+# The DNS message codec is plain C with no OS (strio/dns.h).
+CORE_SRCS += protocols/dns_msg.c
 CORE_SC := runtime/src/sleep.sc
 CORE_SC += runtime/src/bufread_impl.sc
 CORE_SC += runtime/src/memstream_impl.sc runtime/src/stapled_impl.sc
