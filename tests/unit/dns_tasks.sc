@@ -1,0 +1,193 @@
+/*
+ * Async code for test_dns.c: the stub resolver against fake UDP name
+ * servers running as tasks of the same loop (answer, wrong id first,
+ * SERVFAIL, NXDOMAIN, silent), and the roots of the scenarios.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include <strio/strio.h>
+#include <strio/posix.h>
+#include <strio/socket.h>
+#include <strio/dns.h>
+#include <strio/dns_resolver.h>
+
+enum {
+    DN_ANSWER = 0,          /* one A (192.0.2.1) or AAAA (2001:db8::1) */
+    DN_WRONG_ID_FIRST,      /* a reply with another id, one with another
+                               question, then the answer */
+    DN_SERVFAIL,            /* RCODE 2 */
+    DN_NXDOMAIN,            /* RCODE 3 */
+    DN_SILENT               /* reads queries, never answers */
+};
+
+struct dn_server {
+    strio_socket sock;      /* bound UDP socket (owned by the test) */
+    int mode;
+    unsigned received;      /* queries read */
+    unsigned sent;          /* datagrams sent */
+    int result;             /* the server task's end */
+    unsigned char buf[600];
+    unsigned char out[600];
+};
+
+struct dn_ctx {
+    strio_dns_resolver *r;
+    const char *name;
+    unsigned want;
+    strio_dns_addr addrs[8];
+    size_t count;
+    int rc;
+    int exit_rc;
+    struct dn_server *servers;
+    int nservers;
+    strio_time started, ended;
+};
+
+/* The reply to query q[0..n) in `mode`; variant 1 = wrong id, 2 = wrong
+ * question. Returns its length (0: not a query we can answer). */
+static size_t dn_reply(const unsigned char *q, size_t n, int mode,
+                       int variant, unsigned char *out)
+{
+    unsigned char name[STRIO_DNS_NAME_MAX];
+    size_t off = STRIO_DNS_HEADER_LEN, len;
+    unsigned qtype;
+    if (n < STRIO_DNS_HEADER_LEN ||
+        strio_dns_read_name(q, n, &off, name) < 0 || n - off < 4)
+        return 0;
+    qtype = (unsigned)q[off] << 8 | q[off + 1];
+    len = off + 4;
+    memcpy(out, q, len);
+    out[2] = 0x81;                          /* QR, RD */
+    out[3] = 0x80;                          /* RA, RCODE 0 */
+    out[6] = out[7] = out[8] = out[9] = out[10] = out[11] = 0;
+    if (mode == DN_SERVFAIL)
+        out[3] |= STRIO_DNS_SERVFAIL;
+    else if (mode == DN_NXDOMAIN)
+        out[3] |= STRIO_DNS_NXDOMAIN;
+    if (variant == 1)
+        out[0] ^= 0x5a;
+    if (variant == 2)
+        out[STRIO_DNS_HEADER_LEN + 1] ^= 0x01;  /* first letter changed */
+    if (out[3] != 0x80 || (qtype != STRIO_DNS_A && qtype != STRIO_DNS_AAAA))
+        return len;
+    out[7] = 1;                             /* ANCOUNT 1 */
+    out[len++] = 0xC0;
+    out[len++] = 0x0C;
+    out[len++] = 0;
+    out[len++] = (unsigned char)qtype;
+    out[len++] = 0;
+    out[len++] = 1;
+    out[len++] = 0;
+    out[len++] = 0;
+    out[len++] = 0;
+    out[len++] = 60;                        /* TTL 60 */
+    out[len++] = 0;
+    if (qtype == STRIO_DNS_A) {
+        static const unsigned char a[4] = { 192, 0, 2, 1 };
+        out[len++] = 4;
+        memcpy(out + len, a, 4);
+        len += 4;
+    } else {
+        static const unsigned char a6[16] = { 0x20, 0x01, 0x0d, 0xb8, 0, 0,
+                                              0, 0, 0, 0, 0, 0, 0, 0, 0, 1 };
+        out[len++] = 16;
+        memcpy(out + len, a6, 16);
+        len += 16;
+    }
+    return len;
+}
+
+/* A fake name server: until its socket is closed (-EBADF: returns 0). */
+async int dn_serve(struct dn_server *s)
+{
+    strio_sockaddr from;
+    long n, sent;
+    size_t len;
+    int v;
+    for (;;) {
+        n = await strio_socket_recvfrom(&s->sock, s->buf, sizeof s->buf, 0,
+                                        &from);
+        if (n < 0)
+            return s->result = (n == -EBADF ? 0 : (int)n);
+        s->received++;
+        if (s->mode == DN_SILENT)
+            continue;
+        for (v = s->mode == DN_WRONG_ID_FIRST ? 1 : 0; v >= 0; v = v == 2 ? 0 : v == 1 ? 2 : -1) {
+            len = dn_reply(s->buf, (size_t)n, s->mode, v, s->out);
+            if (len == 0)
+                break;
+            sent = await strio_socket_sendto(&s->sock, s->out, len, 0, &from);
+            if (sent == -EBADF)
+                return s->result = 0;
+            if (sent < 0)
+                return s->result = (int)sent;
+            s->sent++;
+        }
+    }
+}
+
+async int dn_spawn(strio_nursery *nu, strio_pool *pool, struct dn_server *s)
+{
+    struct dn_serve_frame *f;
+    int rc = await strio_pool_get(pool, (void **)&f);
+    if (rc < 0)
+        return rc;
+    dn_serve_start(f, s);
+    return strio_nursery_start(nu, pool, f, dn_serve_resume, &f->strio_ret);
+}
+
+/* Starts the fake servers, resolves x->name inside a scope published in
+ * *target (if target is not NULL), closes the servers' sockets (which
+ * ends them) and waits for them. */
+async int dn_resolve(struct dn_ctx *x, strio_pool *pool,
+                     strio_cancel_scope **target)
+{
+    strio_nursery nu;
+    strio_cancel_scope sc;
+    int rc = 0, i;
+    strio_nursery_open(STRIO_SELF, &nu);
+    for (i = 0; i < x->nservers && rc == 0; i++)
+        rc = await dn_spawn(&nu, pool, &x->servers[i]);
+    if (rc == 0) {
+        strio_scope_enter(STRIO_SELF, &sc);
+        if (target != NULL)
+            *target = &sc;
+        x->started = strio_task_now(STRIO_SELF);
+        x->rc = await strio_dns_resolve(x->r, x->name, x->want, x->addrs, 8,
+                                        &x->count);
+        x->ended = strio_task_now(STRIO_SELF);
+        if (target != NULL)
+            *target = NULL;
+        x->exit_rc = strio_scope_exit(&sc, x->rc);
+    }
+    for (i = 0; i < x->nservers; i++)
+        strio_socket_close(&x->servers[i].sock);
+    return await strio_nursery_close(&nu, rc);
+}
+
+/* Two resolutions on one resolver at once: the second gets EBUSY. */
+async int dn_busy_child(struct dn_ctx *x)
+{
+    x->rc = await strio_dns_resolve(x->r, x->name, x->want, x->addrs, 8,
+                                    &x->count);
+    return 0;
+}
+
+async int dn_busy(struct dn_ctx *a, struct dn_ctx *b, strio_pool *pool)
+{
+    strio_nursery nu;
+    struct dn_busy_child_frame *f;
+    int rc;
+    strio_nursery_open(STRIO_SELF, &nu);
+    rc = await strio_pool_get(pool, (void **)&f);
+    if (rc == 0) {
+        dn_busy_child_start(f, a);
+        rc = strio_nursery_start(&nu, pool, f, dn_busy_child_resume,
+                                 &f->strio_ret);
+    }
+    if (rc == 0)
+        b->rc = await strio_dns_resolve(b->r, b->name, b->want, b->addrs, 8,
+                                        &b->count);
+    return await strio_nursery_close(&nu, rc);
+}
