@@ -122,12 +122,14 @@ CORE_SRCS := runtime/src/task.c runtime/src/loop.c runtime/src/timer.c \
              runtime/src/sync.c
 # The bare backend is core too (strio/bare.h).
 CORE_SRCS += runtime/src/bare.c
-# The DNS message codec is plain C with no OS (strio/dns.h).
-CORE_SRCS += protocols/dns_msg.c
+# The DNS message codec and the stub resolver's machine need no OS
+# (strio/dns.h, strio/dns_resolver.h; the UDP transport is dns_posix).
+CORE_SRCS += protocols/dns_msg.c protocols/dns_resolver.c
 CORE_SC := runtime/src/sleep.sc
 CORE_SC += runtime/src/bufread_impl.sc
 CORE_SC += runtime/src/memstream_impl.sc runtime/src/stapled_impl.sc
 CORE_SC += runtime/src/conformance_impl.sc
+CORE_SC += protocols/dns_resolver_impl.sc
 CORE_OBJS := $(CORE_SRCS:%.c=$(BUILD)/obj/%.o) \
              $(addprefix $(GEN_LIB)/,$(notdir $(CORE_SC:.sc=.o)))
 CORE_LIB := $(BUILD)/libstrio-core.a
@@ -243,7 +245,7 @@ sizes: $(if $(EXAMPLE_SC),$(LIB_GEN_H))
 	@# the scheduler alone (streams, readers and the conformance suite,
 	@# a testing helper, are linked only by programs that use them)
 	@$(CORE_CROSS)size $(BUILD)/arm/libstrio-core.a | awk \
-	  'NR > 1 && $$6 !~ /(stream|stapled|bufread|conformance|listener)/ { t += $$1 } \
+	  'NR > 1 && $$6 !~ /(stream|stapled|bufread|conformance|listener|dns)/ { t += $$1 } \
 	   END { printf "scheduler core (no streams): %d bytes of .text (aim: < 8 KB)\n", t }'
 	$(CORE_CROSS)size $(BUILD)/arm/examples/bare/blinky.elf
 ifneq ($(LIB_SC),)

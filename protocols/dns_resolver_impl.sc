@@ -1,57 +1,61 @@
 /*
  * The stub resolver's exchange (see strio/dns_resolver.h), in the
- * dialect: tries over the configured servers, each a fresh connected UDP
- * socket under a move-on cancel scope (the per-try timeout). What a reply
- * means is decided by plain C in dns_resolver.c.
+ * dialect: tries over the configured servers, each a channel from the
+ * transport under a move-on cancel scope (the per-try timeout). What a
+ * reply means is decided by plain C in dns_resolver.c. Core: only the
+ * generic stream calls, so any datagram transport fits.
  *
  * Named *_impl.sc: the generated header would otherwise shadow the
  * hand-written strio/dns_resolver.h.
  */
 #include <errno.h>
 
+#include <strio/strio.h>
 #include <strio/dns_resolver.h>
 
-/* One try: send the pending queries to `server`, take replies until none
- * is pending or the try's time is up. Returns 0 (replies handled; maybe
- * none), STRIO_ETIMEDOUT (the try timed out), STRIO_ECANCELED, or the
- * socket's error (-ECONNREFUSED: nobody listens there). The socket is
- * closed on every path. */
+/* One try: open a channel to `server`, send the pending queries, take
+ * replies until none is pending or the try's time is up, close the
+ * channel (on every path). Returns 0 (replies handled; maybe none),
+ * STRIO_ETIMEDOUT (the try timed out), STRIO_ECANCELED, or the transport's
+ * error (-ECONNREFUSED: nobody listens there; STRIO_EBROKEN: the channel
+ * ended). */
 static async int strio_dns__try(strio_dns_resolver *r,
-                                const strio_sockaddr *server)
+                                const strio_dns_server *server)
 {
     strio_cancel_scope sc;
     long n = 0;
     size_t i;
     int rc;
     r->tries++;
-    rc = strio_socket_create(&r->sock, server->u.sa.sa_family, SOCK_DGRAM, 0);
-    if (rc < 0)
-        return rc;
-    rc = await strio_socket_connect(&r->sock, server);
+    rc = r->transport->open(r->transport, server, &r->chan);
     if (rc < 0) {
-        strio_socket_close(&r->sock);    /* connect closes it on cancel */
+        r->chan = NULL;
         return rc;
     }
     strio_move_on_after(STRIO_SELF, &sc, r->config->timeout);
     for (i = 0; i < r->nq && n >= 0; i++)
         if (r->query[i].state == 0)
-            n = await strio_socket_send(&r->sock, r->query[i].q,
-                                        r->query[i].qlen, 0);
+            n = await strio_send_all(r->chan, r->query[i].q,
+                                     r->query[i].qlen);
     while (n >= 0 && strio_dns__pending(r) > 0) {
-        n = await strio_socket_recv(&r->sock, r->reply, sizeof r->reply, 0);
-        if (n >= 0)
+        n = await strio_receive_some(r->chan, r->reply, sizeof r->reply);
+        if (n == 0)
+            n = STRIO_EBROKEN;          /* the channel can bring no more */
+        else if (n > 0)
             strio_dns__reply(r, (size_t)n);
     }
     rc = strio_scope_exit(&sc, n < 0 ? (int)n : 0);
     if (sc.cancelled_caught)
         rc = STRIO_ETIMEDOUT;
-    strio_socket_close(&r->sock);
+    /* close releases the channel even when cancelled (stream contract) */
+    (void)await strio_stream_close(r->chan);
+    r->chan = NULL;
     return rc;
 }
 
-async int strio_dns_resolve(strio_dns_resolver *r, const char *name,
-                            unsigned want, strio_dns_addr *out, size_t max,
-                            size_t *count)
+async int strio_dns_query(strio_dns_resolver *r, const char *name,
+                          unsigned want, strio_dns_addr *out, size_t max,
+                          size_t *count)
 {
     int rc, trc;
     size_t t, rounds;

@@ -11,6 +11,7 @@
 #include <strio/socket.h>
 #include <strio/dns.h>
 #include <strio/dns_resolver.h>
+#include <strio/dns_posix.h>
 
 enum {
     DN_ANSWER = 0,          /* one A (192.0.2.1) or AAAA (2001:db8::1) */
@@ -189,5 +190,87 @@ async int dn_busy(struct dn_ctx *a, struct dn_ctx *b, strio_pool *pool)
     if (rc == 0)
         b->rc = await strio_dns_resolve(b->r, b->name, b->want, b->addrs, 8,
                                         &b->count);
+    return await strio_nursery_close(&nu, rc);
+}
+
+/* ---- a transport that is not UDP (what firmware plugs in) ------------- */
+
+/* Lockstep memory streams: each send_all is taken whole by one
+ * receive_some, so one query and its reply keep their boundaries. */
+struct dn_mem {
+    strio_dns_transport base;       /* first */
+    strio_memory_stream_pair pair;  /* a: the resolver's end, b: server */
+    int open_error;                 /* < 0: open fails with it */
+    int mode;                       /* DN_ANSWER or DN_SILENT */
+    unsigned opened;
+    unsigned received;
+    int serve_rc;
+    unsigned char buf[600], out[600];
+};
+
+static int dn_mem_open(strio_dns_transport *t, const strio_dns_server *s,
+                       strio_stream **out)
+{
+    struct dn_mem *m = (struct dn_mem *)(void *)t;
+    (void)s;
+    m->opened++;
+    if (m->open_error < 0)
+        return m->open_error;
+    *out = &m->pair.a.base;
+    return 0;
+}
+
+void dn_mem_init(struct dn_mem *m, int mode, int open_error)
+{
+    memset(m, 0, sizeof *m);
+    m->base.open = dn_mem_open;
+    m->mode = mode;
+    m->open_error = open_error;
+    strio_lockstep_stream_pair_init(&m->pair);
+}
+
+/* Serves until the resolver closes its end. */
+async int dn_mem_serve(struct dn_mem *m)
+{
+    long n;
+    size_t len;
+    int rc;
+    for (;;) {
+        n = await strio_receive_some(&m->pair.b.base, m->buf, sizeof m->buf);
+        if (n <= 0)
+            return m->serve_rc = (n == 0 || n == STRIO_ECLOSED ? 0 : (int)n);
+        m->received++;
+        if (m->mode == DN_SILENT)
+            continue;
+        len = dn_reply(m->buf, (size_t)n, DN_ANSWER, 0, m->out);
+        rc = await strio_send_all(&m->pair.b.base, m->out, len);
+        if (rc < 0)
+            return m->serve_rc = (rc == STRIO_ECLOSED || rc == STRIO_EBROKEN
+                                  ? 0 : rc);
+    }
+}
+
+async int dn_mem_resolve(struct dn_ctx *x, struct dn_mem *m, strio_pool *pool)
+{
+    strio_nursery nu;
+    struct dn_mem_serve_frame *f;
+    int rc;
+    strio_nursery_open(STRIO_SELF, &nu);
+    rc = await strio_pool_get(pool, (void **)&f);
+    if (rc == 0) {
+        dn_mem_serve_start(f, m);
+        rc = strio_nursery_start(&nu, pool, f, dn_mem_serve_resume,
+                                 &f->strio_ret);
+    }
+    if (rc == 0) {
+        x->started = strio_task_now(STRIO_SELF);
+        x->rc = await strio_dns_query(x->r, x->name, x->want, x->addrs, 8,
+                                      &x->count);
+        x->ended = strio_task_now(STRIO_SELF);
+    }
+    /* the resolver closed its end after its try, which ends the server;
+     * if the transport never opened, close it here */
+    if (m->opened == 0 || m->open_error < 0)
+        (void)await strio_stream_close(&m->pair.a.base);
     return await strio_nursery_close(&nu, rc);
 }

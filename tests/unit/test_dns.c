@@ -27,6 +27,7 @@
 #include <strio/posix.h>
 #include <strio/dns.h>
 #include <strio/dns_resolver.h>
+#include <strio/dns_posix.h>
 
 #include "dns_tasks.h"
 #include "sweep.h"
@@ -36,11 +37,13 @@ extern char **environ;
 static STRIO_POLL(io, 16);
 static STRIO_POOL(pool, struct dn_serve_frame, 4);
 static STRIO_POOL(bpool, struct dn_busy_child_frame, 1);
+static STRIO_POOL(mpool, struct dn_mem_serve_frame, 1);
 static strio_clock mono;
 static strio_vclock vc;
 static strio_loop loop;
 static strio_dns_config cfg;
 static strio_dns_resolver res;
+static strio_dns_udp udp;
 static struct dn_server srv[2];
 static struct dn_ctx ctx;
 static char dir[64];
@@ -61,9 +64,11 @@ static void setup(void)
     cr_assert_eq(STRIO_POLL_SETUP(io), 0);
     STRIO_POOL_SETUP(pool);
     STRIO_POOL_SETUP(bpool);
+    STRIO_POOL_SETUP(mpool);
     strio_dns_config_init(&cfg);
     rng_state = 7;
-    strio_dns_resolver_init(&res, &cfg, counter_rng, &rng_state);
+    strio_dns_udp_init(&udp);
+    strio_dns_resolver_init(&res, &cfg, &udp.base, counter_rng, &rng_state);
     for (int i = 0; i < 2; i++) {
         memset(&srv[i], 0, sizeof srv[i]);
         srv[i].sock.fd = -1;
@@ -191,8 +196,11 @@ Test(dns, config_servers)
     cr_assert_eq(strio_dns_config_add_server(&cfg, "127.0.0.2", 53), 0);
     cr_assert_eq(strio_dns_config_add_server(&cfg, "127.0.0.3", 53), -ENOSPC);
     cr_assert_eq(cfg.nservers, 3);
-    cr_assert_eq(strio_sockaddr_port(&cfg.servers[0]), 5353);
-    cr_assert_eq(cfg.servers[1].u.sa.sa_family, AF_INET6);
+    cr_assert_eq(cfg.servers[0].port, 5353);
+    cr_assert_eq(cfg.servers[0].addr.type, STRIO_DNS_A);
+    cr_assert_eq(cfg.servers[0].addr.addr[0], 127);
+    cr_assert_eq(cfg.servers[1].addr.type, STRIO_DNS_AAAA);
+    cr_assert_eq(cfg.servers[1].addr.addr[15], 1);
 }
 
 Test(dns, resolv_conf)
@@ -221,13 +229,11 @@ Test(dns, resolv_conf)
     cr_assert_eq(cfg.nservers, 3);
     cr_assert_eq(cfg.ignored_servers, 1);
     cr_assert_eq(cfg.skipped_lines, 1);         /* 10.9.9.9 is not taken */
-    char s[STRIO_SOCKADDR_STRLEN];
-    strio_sockaddr_format(&cfg.servers[0], s, sizeof s);
-    cr_assert_str_eq(s, "127.0.0.53:53");
-    strio_sockaddr_format(&cfg.servers[1], s, sizeof s);
-    cr_assert_str_eq(s, "[::1]:53");
-    strio_sockaddr_format(&cfg.servers[2], s, sizeof s);
-    cr_assert_str_eq(s, "127.0.0.54:53");
+    addr_is(&cfg.servers[0].addr, "127.0.0.53");
+    addr_is(&cfg.servers[1].addr, "::1");
+    addr_is(&cfg.servers[2].addr, "127.0.0.54");
+    for (int i = 0; i < 3; i++)
+        cr_assert_eq(cfg.servers[i].port, 53);
     cr_assert_eq(cfg.timeout, STRIO_SEC(30));   /* capped as glibc */
     cr_assert_eq(cfg.attempts, 4);
     cr_assert_eq(strio_dns_config_load_resolv_conf(&cfg, "/nonexistent/x"),
@@ -330,7 +336,7 @@ Test(dns, answer_merges_aaaa_and_a)
     cr_assert_eq(srv[0].received, 1);
     strio_socket_close(&srv[0].sock);
     cr_assert_eq(count_fds(), fds);
-    cr_assert_eq(res.sock.fd, -1);
+    cr_assert_eq(udp.stream.sock.fd, -1);
 }
 
 Test(dns, wrong_id_and_wrong_question_are_ignored)
@@ -450,6 +456,63 @@ Test(dns, busy_resolver)
     cr_assert_eq(res.busy, 0);
 }
 
+/* ---- a memory transport (no sockets: what firmware does) ------------- */
+
+/* in dns_tasks.sc (plain C there: not in its generated header) */
+void dn_mem_init(struct dn_mem *m, int mode, int open_error);
+
+static struct dn_mem mem;
+static strio_dns_resolver mres;
+
+static int run_mem(int mode, int open_error, const char *name)
+{
+    static struct dn_mem_resolve_frame f;
+    strio_task t;
+    strio_dns_addr a = { .type = STRIO_DNS_A, .addr = { 10, 0, 0, 53 } };
+    dn_mem_init(&mem, mode, open_error);
+    cr_assert_eq(strio_dns_config_add_server_addr(&cfg, &a, 53), 0);
+    strio_dns_resolver_init(&mres, &cfg, &mem.base, counter_rng, &rng_state);
+    ctx.r = &mres;
+    ctx.name = name;
+    ctx.want = STRIO_DNS_WANT_A;
+    strio_vclock_init(&vc, 0, 1);
+    strio_loop_init(&loop, &vc.clock, NULL);       /* no I/O backend */
+    dn_mem_resolve_start(&f, &ctx, &mem, &mpool.pool);
+    strio_task_init(&t, dn_mem_resolve_resume, &f, &f.strio_ret);
+    cr_assert_eq(strio_loop_run(&loop, &t), 0);
+    cr_assert_eq(f.strio_ret, 0, "%s", strio_strerror(f.strio_ret));
+    cr_assert_eq(mem.serve_rc, 0);
+    return ctx.rc;
+}
+
+Test(dns, memory_transport_answers)
+{
+    cr_assert_eq(run_mem(DN_ANSWER, 0, "fw.test"), 1, "%s",
+                 strio_strerror(ctx.rc));
+    addr_is(&ctx.addrs[0], "192.0.2.1");
+    cr_assert_eq(mem.opened, 1);
+    cr_assert_eq(mem.received, 1);
+    cr_assert_eq(mres.chan, NULL);
+    cr_assert_eq(ctx.ended, ctx.started);           /* no time passed */
+}
+
+Test(dns, memory_transport_timeout)
+{
+    cfg.timeout = STRIO_MS(700);
+    cfg.attempts = 1;
+    cr_assert_eq(run_mem(DN_SILENT, 0, "fw.test"), STRIO_ETIMEDOUT);
+    cr_assert_eq(ctx.ended - ctx.started, STRIO_MS(700));
+    cr_assert_eq(mem.received, 1);
+}
+
+Test(dns, transport_open_fails)
+{
+    cfg.attempts = 3;
+    cr_assert_eq(run_mem(DN_ANSWER, -ENETDOWN, "fw.test"), -ENETDOWN);
+    cr_assert_eq(mem.opened, 3);
+    cr_assert_eq(mres.tries, 3);
+}
+
 /* ---- cancellation sweep ------------------------------------------------ */
 
 static int sweep_fds;
@@ -475,7 +538,8 @@ static int resolve_scenario(struct sweep_run *run)
     add_fake(1, DN_SERVFAIL);
     cfg.attempts = 2;
     rng_state = 7;
-    strio_dns_resolver_init(&res, &cfg, counter_rng, &rng_state);
+    strio_dns_udp_init(&udp);
+    strio_dns_resolver_init(&res, &cfg, &udp.base, counter_rng, &rng_state);
     return run_in(&run->loop, &run->target);
 }
 
@@ -485,7 +549,7 @@ static void resolve_check(struct sweep_run *run)
         cr_assert_eq(srv[i].result, 0, "k=%lu", run->k);
         strio_socket_close(&srv[i].sock);
     }
-    cr_assert_eq(res.sock.fd, -1, "k=%lu: the try's socket is closed",
+    cr_assert_eq(udp.stream.sock.fd, -1, "k=%lu: the try's socket is closed",
                  run->k);
     cr_assert_eq(res.busy, 0, "k=%lu", run->k);
     cr_assert_eq(io.poll.waiters, 0, "k=%lu", run->k);
