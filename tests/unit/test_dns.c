@@ -104,7 +104,7 @@ static void teardown(void)
     rmdir(dir);
 }
 
-TestSuite(dns, .init = setup, .fini = teardown, .timeout = 20);
+TestSuite(dns, .init = setup, .fini = teardown, .timeout = 5);
 
 static int count_fds(void)
 {

@@ -13,7 +13,7 @@
 
 #include <strio/dns.h>
 
-TestSuite(dns_msg, .timeout = 10);
+TestSuite(dns_msg, .timeout = 5);
 
 /* ---- a small message writer for the tests ------------------------------ */
 
