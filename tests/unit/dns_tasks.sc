@@ -19,11 +19,14 @@ enum {
                                question, then the answer */
     DN_SERVFAIL,            /* RCODE 2 */
     DN_NXDOMAIN,            /* RCODE 3 */
-    DN_SILENT               /* reads queries, never answers */
+    DN_SILENT,              /* reads queries, never answers */
+    DN_SPOOF                /* a forged answer (198.51.100.66) from another
+                               socket on this host, then the answer */
 };
 
 struct dn_server {
     strio_socket sock;      /* bound UDP socket (owned by the test) */
+    strio_socket spoof;     /* DN_SPOOF: the forger's socket */
     int mode;
     unsigned received;      /* queries read */
     unsigned sent;          /* datagrams sent */
@@ -46,7 +49,8 @@ struct dn_ctx {
 };
 
 /* The reply to query q[0..n) in `mode`; variant 1 = wrong id, 2 = wrong
- * question. Returns its length (0: not a query we can answer). */
+ * question, 3 = forged address. Returns its length (0: not a query we can
+ * answer). */
 static size_t dn_reply(const unsigned char *q, size_t n, int mode,
                        int variant, unsigned char *out)
 {
@@ -86,8 +90,9 @@ static size_t dn_reply(const unsigned char *q, size_t n, int mode,
     out[len++] = 0;
     if (qtype == STRIO_DNS_A) {
         static const unsigned char a[4] = { 192, 0, 2, 1 };
+        static const unsigned char forged[4] = { 198, 51, 100, 66 };
         out[len++] = 4;
-        memcpy(out + len, a, 4);
+        memcpy(out + len, variant == 3 ? forged : a, 4);
         len += 4;
     } else {
         static const unsigned char a6[16] = { 0x20, 0x01, 0x0d, 0xb8, 0, 0,
@@ -103,22 +108,27 @@ static size_t dn_reply(const unsigned char *q, size_t n, int mode,
 async int dn_serve(struct dn_server *s)
 {
     strio_sockaddr from;
+    static const signed char seq[][4] = {
+        [DN_ANSWER] = { 0, -1 }, [DN_WRONG_ID_FIRST] = { 1, 2, 0, -1 },
+        [DN_SERVFAIL] = { 0, -1 }, [DN_NXDOMAIN] = { 0, -1 },
+        [DN_SILENT] = { -1 }, [DN_SPOOF] = { 3, 0, -1 } };
     long n, sent;
     size_t len;
-    int v;
+    int k;
     for (;;) {
         n = await strio_socket_recvfrom(&s->sock, s->buf, sizeof s->buf, 0,
                                         &from);
         if (n < 0)
             return s->result = (n == -EBADF ? 0 : (int)n);
         s->received++;
-        if (s->mode == DN_SILENT)
-            continue;
-        for (v = s->mode == DN_WRONG_ID_FIRST ? 1 : 0; v >= 0; v = v == 2 ? 0 : v == 1 ? 2 : -1) {
-            len = dn_reply(s->buf, (size_t)n, s->mode, v, s->out);
+        for (k = 0; seq[s->mode][k] >= 0; k++) {
+            len = dn_reply(s->buf, (size_t)n, s->mode, seq[s->mode][k],
+                           s->out);
             if (len == 0)
                 break;
-            sent = await strio_socket_sendto(&s->sock, s->out, len, 0, &from);
+            sent = await strio_socket_sendto(seq[s->mode][k] == 3 ? &s->spoof
+                                                                  : &s->sock,
+                                             s->out, len, 0, &from);
             if (sent == -EBADF)
                 return s->result = 0;
             if (sent < 0)

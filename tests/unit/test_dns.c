@@ -73,6 +73,7 @@ static void setup(void)
     for (int i = 0; i < 2; i++) {
         memset(&srv[i], 0, sizeof srv[i]);
         srv[i].sock.fd = -1;
+        srv[i].spoof.fd = -1;
     }
     memset(&ctx, 0, sizeof ctx);
     ctx.r = &res;
@@ -87,8 +88,10 @@ static void teardown(void)
 {
     char cmd[400];
     stop_dnsmasq();                     /* also after a failed assertion */
-    for (int i = 0; i < 2; i++)
+    for (int i = 0; i < 2; i++) {
         strio_socket_close(&srv[i].sock);
+        strio_socket_close(&srv[i].spoof);
+    }
     strio_poll_close(&io.poll);
     DIR *d = opendir(dir);
     if (d != NULL) {
@@ -356,6 +359,22 @@ Test(dns, wrong_id_and_wrong_question_are_ignored)
     cr_assert_eq(res.tries, 1);
 }
 
+Test(dns, forged_source_is_dropped)
+{
+    /* another socket of this host answers first with a forged address:
+     * the resolver's connected socket never sees it (not even as an
+     * ignored datagram) */
+    add_fake(0, DN_SPOOF);
+    bind_udp(&srv[0].spoof);
+    ctx.name = "forge.test";
+    ctx.want = STRIO_DNS_WANT_A;
+    cr_assert_eq(run_mono(), 0);
+    cr_assert_eq(ctx.rc, 1, "%s", strio_strerror(ctx.rc));
+    addr_is(&ctx.addrs[0], "192.0.2.1");
+    cr_assert_eq(srv[0].sent, 2);
+    cr_assert_eq(res.ignored, 0);
+}
+
 Test(dns, servfail_moves_to_next_server)
 {
     add_fake(0, DN_SERVFAIL);
@@ -531,6 +550,7 @@ static int resolve_scenario(struct sweep_run *run)
         strio_socket_close(&srv[i].sock);
         memset(&srv[i], 0, sizeof srv[i]);
         srv[i].sock.fd = -1;
+        srv[i].spoof.fd = -1;
     }
     memset(&ctx, 0, sizeof ctx);
     ctx.r = &res;
