@@ -99,6 +99,8 @@ PUBLIC_H := $(wildcard runtime/include/strio/*.h)
 # through ONE generator run, because awaits across files are resolved within
 # a run; protocols/ joins the same run since its logic awaits the runtime.
 LIB_C := $(wildcard runtime/src/*.c)
+# protocols/: hand-written codecs (plain C) next to the dialect's machines.
+LIB_C += $(wildcard protocols/*.c)
 LIB_SC := $(wildcard runtime/src/*.sc protocols/*.sc)
 LIB_GEN_C := $(addprefix $(GEN_LIB)/,$(notdir $(LIB_SC:.sc=.c)))
 LIB_GEN_H := $(LIB_GEN_C:.c=.h)
@@ -124,12 +126,16 @@ CORE_SRCS := runtime/src/task.c runtime/src/loop.c runtime/src/timer.c \
              runtime/src/sync.c
 # The bare backend is core too (strio/bare.h).
 CORE_SRCS += runtime/src/bare.c
+# The DNS message codec and the stub resolver's machine need no OS
+# (strio/dns.h, strio/dns_resolver.h; the UDP transport is dns_posix).
+CORE_SRCS += protocols/dns_msg.c protocols/dns_resolver.c
 CORE_SC := runtime/src/sleep.sc
 CORE_SC += runtime/src/bufread_impl.sc
 CORE_SC += runtime/src/memstream_impl.sc runtime/src/stapled_impl.sc
 CORE_SC += runtime/src/conformance_impl.sc
 # HTTP/1.1 over any stream (string.h only)
 CORE_SC += protocols/http_conn_impl.sc
+CORE_SC += protocols/dns_resolver_impl.sc
 CORE_OBJS := $(CORE_SRCS:%.c=$(BUILD)/obj/%.o) \
              $(addprefix $(GEN_LIB)/,$(notdir $(CORE_SC:.sc=.o)))
 # protocols/*.re: re2c push lexers (DESIGN.md section 9: -c conditions,
@@ -257,7 +263,7 @@ sizes: $(if $(EXAMPLE_SC),$(LIB_GEN_H))
 	@# the scheduler alone (streams, readers, HTTP and the conformance suite,
 	@# a testing helper, are linked only by programs that use them)
 	@$(CORE_CROSS)size $(BUILD)/arm/libstrio-core.a | awk \
-	  'NR > 1 && $$6 !~ /(stream|stapled|bufread|conformance|listener|http)/ { t += $$1 } \
+	  'NR > 1 && $$6 !~ /(stream|stapled|bufread|conformance|listener|http|dns)/ { t += $$1 } \
 	   END { printf "scheduler core (no streams): %d bytes of .text (aim: < 8 KB)\n", t }'
 	$(CORE_CROSS)size $(BUILD)/arm/examples/bare/blinky.elf
 ifneq ($(LIB_SC),)

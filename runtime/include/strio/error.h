@@ -61,6 +61,26 @@ enum {
     STRIO_EHTTP_INCOMPLETE = -10219
 };
 
+enum {
+    /* DNS (strio/dns.h, strio/dns_resolver.h): malformed messages ... */
+    STRIO_EDNS_SHORT = -10300,    /* message ends inside an item */
+    STRIO_EDNS_POINTER = -10301,  /* bad compression pointer (forward,
+                                     out of bounds, loop) */
+    STRIO_EDNS_LABEL = -10302,    /* label longer than 63 bytes */
+    STRIO_EDNS_NAMELEN = -10303,  /* name longer than 255 bytes */
+    STRIO_EDNS_FORMAT = -10304,   /* other malformed message */
+    STRIO_EDNS_MISMATCH = -10305, /* response does not match the query */
+    /* ... and answers */
+    STRIO_EDNS_NXDOMAIN = -10310, /* no such name */
+    STRIO_EDNS_NODATA = -10311,   /* name exists, no record of the type */
+    STRIO_EDNS_SERVFAIL = -10312, /* server failure */
+    STRIO_EDNS_REFUSED = -10313,  /* query refused */
+    STRIO_EDNS_NOTIMP = -10314,   /* server does not implement the query */
+    STRIO_EDNS_FORMERR = -10315,  /* server says the query was malformed */
+    STRIO_EDNS_RCODE = -10316,    /* another nonzero RCODE */
+    STRIO_EDNS_TRUNCATED = -10317 /* answer truncated (TC), nothing usable */
+};
+
 /*
  * Returns a static, human-readable description of `code` (a strio code or
  * a negated errno value). Never returns NULL; unknown codes give a generic
