@@ -25,6 +25,9 @@ const char *strio_strerror(int code)
         return "invalid state (API misuse, or every task blocked forever)";
     case STRIO_ETLS:
         return "TLS failure";
+    case STRIO_EEXIT:
+        return "child process failed (non-zero exit status or killed by a "
+               "signal)";
     }
     if (code < 0 && code > -10000)
         return strerror(-code);
