@@ -161,6 +161,13 @@ int strio_process_spawn(strio_process *p, const char *const argv[],
                      * (glibc >= 2.29, POSIX.1-2024) */
                     rc = -posix_spawn_file_actions_adddup2(&fa, child[i], i);
             }
+#if defined(__GLIBC__) && (__GLIBC__ > 2 || __GLIBC_MINOR__ >= 34)
+            /* and nothing else: fds of the application or of libraries
+             * that forgot close-on-exec stay out of the child (close_range
+             * in the child; Python's close_fds) */
+            if (rc == 0)
+                rc = -posix_spawn_file_actions_addclosefrom_np(&fa, 3);
+#endif
             if (rc == 0 && opt->cwd != NULL)
                 rc = -posix_spawn_file_actions_addchdir_np(&fa, opt->cwd);
             if (rc == 0)

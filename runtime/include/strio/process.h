@@ -25,8 +25,10 @@
  * -ENOENT, one that is not executable -EACCES. argv[0] without '/' is
  * searched in PATH (of the parent's environment). The child starts with
  * an empty signal mask and every signal at its default action; it gets
- * only its three stdio fds (every fd strio creates is close-on-exec, and
- * so must the application's be).
+ * only its three stdio fds: every fd strio creates is close-on-exec, and
+ * on glibc >= 2.34 every other fd >= 3 is closed in the child as well
+ * (posix_spawn_file_actions_addclosefrom_np), so even an fd the
+ * application forgot to mark close-on-exec does not leak into it.
  *
  * Exit detection: a pidfd (pidfd_open, Linux >= 5.3) watched in the poll
  * backend. Where pidfd_open is not available (ENOSYS; or with
