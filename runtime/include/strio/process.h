@@ -14,7 +14,7 @@
  *
  * or, all in one, with output captured into caller buffers:
  *
- *     static strio_process_runner r;             // ~ 1.5 KiB
+ *     static strio_process_runner r;             // ~ 2.2 KiB (x86-64)
  *     strio_process_runner_init(&r);
  *     r.out = buf; r.out_cap = sizeof buf;       // stdout captured
  *     r.check = 1;                               // non-zero exit: STRIO_EEXIT
