@@ -74,6 +74,38 @@ async int pr_stapled_cat(strio_process *p, const char *const *argv,
     return rc < 0 ? rc : rc2;
 }
 
+/* A child of pr_read_both: drains one pipe. */
+async int pr_drain_child(strio_stream *s, char *buf, size_t cap, size_t *len)
+{
+    return await pr_read_all(s, buf, cap, len);
+}
+
+STRIO_POOL(pr_drainers, struct pr_drain_child_frame, 2);
+
+/* Reads stdout and stderr of p concurrently (two children of a nursery)
+ * while the body waits for the exit. */
+async int pr_read_both(strio_process *p, char *out, size_t ocap,
+                       size_t *olen, char *err, size_t ecap, size_t *elen)
+{
+    strio_nursery n;
+    struct pr_drain_child_frame *c;
+    int rc;
+    STRIO_POOL_SETUP(pr_drainers);
+    strio_nursery_open(STRIO_SELF, &n);
+    c = strio_pool_try_get(&pr_drainers.pool);
+    pr_drain_child_start(c, &p->stdout_pipe.base, out, ocap, olen);
+    strio_nursery_start(&n, &pr_drainers.pool, c, pr_drain_child_resume,
+                        &c->strio_ret);
+    c = strio_pool_try_get(&pr_drainers.pool);
+    pr_drain_child_start(c, &p->stderr_pipe.base, err, ecap, elen);
+    strio_nursery_start(&n, &pr_drainers.pool, c, pr_drain_child_resume,
+                        &c->strio_ret);
+    rc = await strio_process_wait(p);
+    rc = await strio_nursery_close(&n, rc);
+    int rc2 = await strio_process_aclose(p);
+    return rc < 0 ? rc : rc2;
+}
+
 async int pr_run(strio_process_runner *r, const char *const *argv,
                  const strio_process_options *o)
 {

@@ -295,6 +295,33 @@ Test(process, run_captures_both_large_without_deadlock)
     assert_no_children();
 }
 
+Test(process, raw_pipes_both_full_read_in_a_nursery)
+{
+    static struct pr_read_both_frame f;
+    static strio_process p;
+    enum { N = 3000000 };
+    static char out[N + 1], err[N + 1];
+    size_t olen = 0, elen = 0;
+    strio_process_options o = { 0 };
+    int fds = count_fds();
+    o.stdio[1] = o.stdio[2] = STRIO_STDIO_PIPE;
+    /* one process writing to both in turn, 64 KiB at a time: whichever
+     * pipe we did not drain would stop it */
+    cr_assert_eq(strio_process_spawn(&p, ARGV("/bin/sh", "-c",
+                 "i=0; while [ $i -lt 45 ]; do "
+                 "head -c 65536 /dev/zero; head -c 65536 /dev/zero >&2; "
+                 "i=$((i+1)); done; head -c 50880 /dev/zero; "
+                 "head -c 50880 /dev/zero >&2"), &o), 0);
+    int rc = RUN(pr_read_both, f, &p, out, sizeof out, &olen, err,
+                 sizeof err, &elen);
+    cr_assert_eq(rc, 0, "%s", strio_strerror(rc));
+    cr_assert_eq(olen, N);
+    cr_assert_eq(elen, N);
+    cr_assert_eq(p.exit_code, 0);
+    cr_assert_eq(count_fds(), fds);
+    assert_no_children();
+}
+
 Test(process, run_input_and_output_through_cat)
 {
     static struct pr_run_frame f;
