@@ -42,7 +42,7 @@ static void teardown(void)
     strio_poll_close(&io.poll);
 }
 
-TestSuite(process, .init = setup, .fini = teardown, .timeout = 10);
+TestSuite(process, .init = setup, .fini = teardown, .timeout = 5);
 
 #define RUN(fn, frame, ...)                                                  \
     ({                                                                       \

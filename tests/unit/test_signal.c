@@ -37,7 +37,7 @@ static void teardown(void)
     strio_poll_close(&io.poll);
 }
 
-TestSuite(signal, .init = setup, .fini = teardown, .timeout = 10);
+TestSuite(signal, .init = setup, .fini = teardown, .timeout = 5);
 
 #define RUN_ON(lp, fn, frame, ...)                                           \
     ({                                                                       \
