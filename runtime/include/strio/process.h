@@ -159,7 +159,8 @@ int strio_process_poll(strio_process *p);
  * p->kill_grace for the exit, then sends SIGKILL, and reaps the process,
  * all shielded from the cancellation; then it returns STRIO_ECANCELED.
  * So a process never outlives the wait that was cancelled (Trio's
- * run_process behaviour), and no zombie is left. The grace is time on the
+ * run_process behaviour), and no zombie is left; a wait started in an
+ * already cancelled scope kills too (the process was not reaped yet). The grace is time on the
  * loop's clock (a virtual clock jumps over it when nothing else happens).
  */
 STRIO_ASYNC_DECL(int strio_process_wait(strio_process *p))
@@ -191,7 +192,9 @@ STRIO_ASYNC_DECL(int strio_process_aclose(strio_process *p))
  *   check              nonzero: an exit status other than 0, or death by a
  *                      signal, gives STRIO_EEXIT.
  * After the call `proc` holds the exit status (proc.exit_code,
- * proc.term_signal).
+ * proc.term_signal). A STRIO_STDIO_PIPE that `opt` asks for without a
+ * buffer here gets EOF at once (stdin) or counts as a zero-byte buffer
+ * (stdout, stderr: any output is -EMSGSIZE).
  */
 struct strio_process_runner {
     const void *input;
