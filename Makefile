@@ -315,6 +315,7 @@ bench:
 	@BUILD=$(BUILD) $(PYTHON) bench/http_server.py
 	@CC=$(CC) BUILD=$(BUILD) $(PYTHON) bench/files.py
 	@CC=$(CC) BUILD=$(BUILD) $(PYTHON) bench/tls.py
+	@CC=$(CC) BUILD=$(BUILD) $(PYTHON) bench/process.py
 
 clean:
 	rm -rf $(BUILD)

@@ -104,6 +104,9 @@ const char *strio_strerror(int code)
         return "DNS: error response code";
     case STRIO_EDNS_TRUNCATED:
         return "DNS: answer truncated (TC) with no usable record";
+    case STRIO_EEXIT:
+        return "child process failed (non-zero exit status or killed by a "
+               "signal)";
     }
     if (code < 0 && code > -10000)
         return strerror(-code);

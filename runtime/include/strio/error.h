@@ -20,6 +20,9 @@ enum {
     STRIO_EEND = -10006,      /* end of channel: closed and drained */
     STRIO_ESTATE = -10007,    /* API misuse: scopes exited out of order, a
                                  frame started twice, ... */
+    STRIO_EEXIT = -10008,     /* a checked child process failed: non-zero
+                                 exit status or killed by a signal
+                                 (strio/process.h) */
     STRIO_ETLS = -10100,      /* TLS failure; see the TLS header for the
                                  BearSSL code it carries */
     /* TLS failures by cause (strio/tls.h: strio_tls_last_error() gives
