@@ -182,7 +182,8 @@ test: deps
 	  bare-an385   "$(MAKE) --no-print-directory test-bare-an385" \
 	  bare-an386   "$(MAKE) --no-print-directory test-bare-an386" \
 	  bare-virt    "$(MAKE) --no-print-directory test-bare-virt" \
-	  blinky       "$(MAKE) --no-print-directory test-blinky"
+	  blinky       "$(MAKE) --no-print-directory test-blinky" \
+	  firmware-at  "$(MAKE) --no-print-directory test-firmware"
 
 test-gen:
 	$(PYTHON) -m unittest discover -s tests/gen -p 'test_*.py' -v
@@ -232,6 +233,7 @@ test-blinky: deps
 	@$(MAKE) --no-print-directory test-blinky CROSS=arm-none-eabi- BUILD=$(BUILD)/arm
 test-bare: test-bare-an385 test-bare-an386 test-bare-virt test-blinky
 include tests/bare/bare.mk
+include examples/firmware_at/firmware.mk
 endif
 
 # Sizes of the firmware build (what a Cortex-M4 pays), then the frame

@@ -123,6 +123,11 @@ void strio_bare_event_set(strio_bare_event *ev)
     bare_notify(&ev->bare->backend);
 }
 
+unsigned strio_bare_event_take(strio_bare_event *ev)
+{
+    return atomic_exchange(&ev->count, 0u);
+}
+
 void strio_bare_wait_event_start(struct strio_bare_wait_event_frame *f,
                                  strio_bare_event *ev)
 {

@@ -155,6 +155,11 @@ void strio_bare_event_init(strio_bare_event *ev, strio_bare *bare);
 /* ISR-safe. Adds one to the count, then notifies the loop. */
 void strio_bare_event_set(strio_bare_event *ev);
 
+/* Loop thread. Takes the count without waiting (0: not set since last
+ * taken); e.g. to drop stale sets before waiting for the next one. Not a
+ * checkpoint. */
+unsigned strio_bare_event_take(strio_bare_event *ev);
+
 /*
  * async int strio_bare_wait_event(strio_bare_event *ev)
  *
