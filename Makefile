@@ -239,15 +239,16 @@ endif
 # Sizes of the firmware build (what a Cortex-M4 pays), then the frame
 # report. Library files form one report run (cross-file awaits); each
 # example is a separate program, so it gets a run of its own.
-sizes: $(if $(EXAMPLE_SC),$(LIB_GEN_H))
+sizes: $(if $(EXAMPLE_SC),$(LIB_GEN_H)) $(FW_ELF) $(BUILD)/bare/an386/size_probe.o
 	@$(MAKE) --no-print-directory core CROSS=$(CORE_CROSS) BUILD=$(BUILD)/arm >/dev/null
-	$(CORE_CROSS)size -t $(BUILD)/arm/libstrio-core.a
-	@# the scheduler alone (streams, readers and the conformance suite,
-	@# a testing helper, are linked only by programs that use them)
-	@$(CORE_CROSS)size $(BUILD)/arm/libstrio-core.a | awk \
-	  'NR > 1 && $$6 !~ /(stream|stapled|bufread|conformance|listener)/ { t += $$1 } \
-	   END { printf "scheduler core (no streams): %d bytes of .text (aim: < 8 KB)\n", t }'
-	$(CORE_CROSS)size $(BUILD)/arm/examples/bare/blinky.elf
+	@$(PYTHON) scripts/sizes.py --size $(CORE_CROSS)size --nm $(CORE_CROSS)nm \
+	  --core-dir $(BUILD)/arm/obj/runtime --core-dir $(BUILD)/arm/gen/runtime \
+	  --probe $(BUILD)/bare/an386/size_probe.o \
+	  --example "examples/bare/blinky (generated + board)=$(BUILD)/arm/gen/examples/bare/blinky.o" \
+	  --example "examples/firmware_at: AT server (generated)=$(BUILD)/bare/an386/obj/$(FW_GEN)/at_server.o" \
+	  --example "examples/firmware_at: UART stream (generated)=$(BUILD)/bare/an386/obj/$(FW_GEN)/uart_stream_impl.o" \
+	  --example "examples/firmware_at: board glue=$(BUILD)/bare/an386/obj/$(FW_DIR)/board.o" \
+	  --image $(BUILD)/arm/examples/bare/blinky.elf --image $(FW_ELF)
 ifneq ($(LIB_SC),)
 	$(PYTHON) generator.py --report -o $(GEN)/report $(GEN_INCLUDES) $(LIB_SC)
 endif

@@ -37,3 +37,9 @@ $(FW_ELF): $(FW_OBJS)
 
 test-firmware: deps $(FW_ELF)
 	@bash $(FW_DIR)/run.sh $(FW_ELF) $(FW_DIR)/script.txt $(FW_DIR)/expected.txt $(FW_QEMU)
+
+# `make sizes`: sizeof the runtime's objects on the Cortex-M4 (nm -S).
+$(BUILD)/bare/an386/size_probe.o: tests/bare/size_probe.c $(FW_GEN_C) | $(LIB_GEN_H)
+	@mkdir -p $(@D)
+	$(BARE_CC_an386)gcc $(BARE_CFLAGS) -mcpu=cortex-m4 -mthumb -fno-common \
+	  -I$(FW_DIR) -I$(FW_GEN) -c -o $@ $<
