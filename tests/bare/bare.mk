@@ -21,7 +21,7 @@ BARE_ARCH_an386 := -mcpu=cortex-m4 -mthumb -mfloat-abi=hard -mfpu=fpv4-sp-d16
 # -misa-spec=2.2: CSR instructions without _zicsr, which would select no
 # multilib (and then the rv64 libgcc).
 BARE_ARCH_virt := -march=rv32imac -mabi=ilp32 -misa-spec=2.2 -mcmodel=medany \
-                  -ffreestanding -isystem tests/bare/libc/include
+                  -ffreestanding -isystem tests/bare/libc/include -DBARE_TICKLESS
 BARE_MPS2_LD := -T tests/bare/mps2.ld -nostartfiles \
                 --specs=nano.specs --specs=rdimon.specs
 BARE_LD_an385 := $(BARE_MPS2_LD)
@@ -32,7 +32,7 @@ BARE_LIBS_virt := -lgcc
 BARE_SRCS_an385 := tests/bare/startup.c tests/bare/board_mps2.c
 BARE_SRCS_an386 := $(BARE_SRCS_an385)
 BARE_SRCS_virt := tests/bare/virt_start.S tests/bare/board_virt.c \
-                  tests/bare/libc/libc.c
+                  tests/bare/libc/libc.c $(GEN)/tests/bare/tickless_test.c
 BARE_QEMU_ARM = timeout 60 qemu-system-arm -M mps2-$(1) -nographic \
                 -semihosting-config enable=on,target=native \
                 -icount shift=5,sleep=off

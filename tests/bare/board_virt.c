@@ -70,6 +70,8 @@ static uint64_t mtime(void)
 /* The next tick's mtime: advanced by exactly one period each interrupt,
  * so the tick does not drift (-icount keeps QEMU from bursting). */
 static uint64_t next_tick;
+/* Tickless mode: no periodic tick; mtimecmp holds the loop's deadline. */
+static volatile int tickless;
 
 static void set_mtimecmp(uint64_t t)
 {
@@ -117,7 +119,9 @@ __attribute__((interrupt("machine"), aligned(4))) void trap_entry(void)
 {
     uint32_t cause;
     __asm volatile("csrr %0, mcause" : "=r"(cause));
-    if (cause == (MCAUSE_INT | 7)) {            /* machine timer */
+    if (cause == (MCAUSE_INT | 7) && tickless) {
+        set_mtimecmp(UINT64_MAX);       /* the deadline came: disarm */
+    } else if (cause == (MCAUSE_INT | 7)) {     /* machine timer */
         next_tick += TICK;
         set_mtimecmp(next_tick);
         board_tick_isr();
@@ -127,4 +131,37 @@ __attribute__((interrupt("machine"), aligned(4))) void trap_entry(void)
     } else {
         fault(cause);
     }
+}
+
+/* ---- tickless (tickless_test.sc) ------------------------------------------ */
+
+uint64_t board_mtime(void *ctx)
+{
+    (void)ctx;
+    return mtime();
+}
+
+void board_tickless(int on)
+{
+    __asm volatile("csrc mstatus, %0" :: "r"(MSTATUS_MIE) : "memory");
+    tickless = on;
+    if (on) {
+        set_mtimecmp(UINT64_MAX);
+    } else {
+        next_tick = mtime() + TICK;
+        set_mtimecmp(next_tick);
+    }
+    __asm volatile("csrs mstatus, %0" :: "r"(MSTATUS_MIE) : "memory");
+}
+
+/* Programs the compare for the deadline, then sleeps until it or any
+ * other interrupt. A deadline already passed makes the interrupt pending
+ * at once, so the WFI returns at once. */
+void board_sleep_until(uint64_t when, strio_bare *bare)
+{
+    __asm volatile("csrc mstatus, %0" :: "r"(MSTATUS_MIE) : "memory");
+    set_mtimecmp(when);
+    if (!strio_bare_pending(bare))
+        __asm volatile("wfi" ::: "memory");
+    __asm volatile("csrs mstatus, %0" :: "r"(MSTATUS_MIE) : "memory");
 }

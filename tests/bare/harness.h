@@ -81,6 +81,7 @@ int checks_report(void);
 void core_tests(void);
 void stream_tests(void);
 void corpus_tests(void);
+void tickless_tests(void);
 
 /* ---- a leaf for the tests' own primitives -------------------------------- */
 

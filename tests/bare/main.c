@@ -26,6 +26,9 @@ int main(void)
     core_tests();
     stream_tests();
     corpus_tests();
+#ifdef BARE_TICKLESS
+    tickless_tests();                       /* RV32: tickless_test.sc */
+#endif
     if (strstr(board_cmdline(), "--fail") != NULL)
         CHECK_EQ(1, 2);                     /* deliberate, on request */
 #endif
