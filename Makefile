@@ -66,6 +66,14 @@ ifeq ($(CROSS),arm-none-eabi-)
 ARCH_FLAGS := -mcpu=cortex-m4 -mthumb -ffunction-sections -fdata-sections
 OPT := -g -Os
 endif
+ifeq ($(CROSS),riscv64-unknown-elf-)
+# RV32IMAC, freestanding: Debian has no libc for this toolchain, so the
+# few headers and functions the core uses come from tests/bare/libc
+# (-misa-spec=2.2: CSR instructions and the rv32 multilib together).
+ARCH_FLAGS := -march=rv32imac -mabi=ilp32 -misa-spec=2.2 -ffreestanding \
+              -isystem tests/bare/libc/include -ffunction-sections -fdata-sections
+OPT := -g -Os
+endif
 ifeq ($(SANITIZE)$(CROSS),1)
 SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer \
              -fno-sanitize-recover=all
