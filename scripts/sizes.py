@@ -41,8 +41,23 @@ def sizes(size_tool, paths):
     return t, d, b
 
 
-def row(name, tdb):
-    return '%-52s %7d %6d %6d' % (name, tdb[0], tdb[1], tdb[2])
+def where_bytes(nm_tool, paths):
+    """Bytes of the generated *_where functions (await-stack walkers, a
+    debugging aid: -DSTRIO_NO_WHERE leaves them out, and --gc-sections
+    drops them from an image that never calls them)."""
+    out = subprocess.run([nm_tool, '-S'] + paths, check=True,
+                         stdout=subprocess.PIPE, universal_newlines=True).stdout
+    n = 0
+    for line in out.splitlines():
+        f = line.split()
+        if len(f) == 4 and f[2] in 'Tt' and f[3].endswith('_where'):
+            n += int(f[1], 16)
+    return n
+
+
+def row(name, tdb, where=None):
+    return '%-52s %7d %6d %6d %7s' % (name, tdb[0], tdb[1], tdb[2],
+                                     '' if where is None else where)
 
 
 def main():
@@ -63,7 +78,8 @@ def main():
     print('Cortex-M4 (-mcpu=cortex-m4 -mthumb -Os, gcc %s), bytes' %
           subprocess.run([args.size.replace('size', 'gcc'), '-dumpversion'],
                          stdout=subprocess.PIPE, universal_newlines=True).stdout.strip())
-    print('%-52s %7s %6s %6s' % ('component', '.text', '.data', '.bss'))
+    print('%-52s %7s %6s %6s %7s' % ('component', '.text', '.data', '.bss',
+                                      'where*'))
     total = [0, 0, 0]
     core = None
     seen = set()
@@ -71,12 +87,14 @@ def main():
         missing = [m for m in members if m not in objs]
         if missing:
             sys.exit('sizes.py: %s: no %s.o in %s' % (name, missing[0], ' '.join(args.core_dir)))
-        tdb = sizes(args.size, [objs[m] for m in members])
+        paths = [objs[m] for m in members]
+        tdb = sizes(args.size, paths)
+        w = where_bytes(args.nm, paths)
         seen.update(members)
         if core is None:
             core = tdb
         total = [a + b for a, b in zip(total, tdb)]
-        print(row(name, tdb))
+        print(row(name, tdb, w))
     rest = sorted(set(objs) - seen)
     if rest:
         tdb = sizes(args.size, [objs[m] for m in rest])
@@ -85,7 +103,11 @@ def main():
     print(row('libstrio-core.a, all of it', total))
     for ex in args.example:
         name, _, paths = ex.partition('=')
-        print(row(name, sizes(args.size, paths.split(','))))
+        print(row(name, sizes(args.size, paths.split(',')),
+                  where_bytes(args.nm, paths.split(','))))
+    print('* of .text: the generated *_where await-stack walkers, a debugging '
+          'aid (-DSTRIO_NO_WHERE\n  leaves them out; --gc-sections drops them '
+          'from images that never call them)')
 
     print()
     print('core .text %d bytes: %s the 4 KiB aim; .data+.bss of the whole '
