@@ -8,8 +8,8 @@
 # the core's checks (core_test.sc), memory streams under the conformance
 # suite and fault injection (stream_test.sc), and machines from the
 # generator's corpus with outputs computed on the host (corpus.py). It is
-# run twice (outputs must be identical), and a deliberately failing image
-# must exit 1 (tests/bare/run.sh). Objects go to $(BUILD)/bare/BOARD/.
+# run twice (outputs must be identical), a deliberately failing image must
+# exit 1 and a deliberately faulting one 3 (tests/bare/run.sh). Objects go to $(BUILD)/bare/BOARD/.
 
 BARE_BOARDS := an385 an386 virt
 
@@ -102,14 +102,24 @@ $(BUILD)/bare/$(1)/fail.elf: $$(BARE_OBJS_$(1)) $(BUILD)/bare/$(1)/obj/fail_main
 	@echo "LINK $$@"
 	@$$(BARE_CC_$(1))gcc $$(BARE_ARCH_$(1)) $$(BARE_LD_$(1)) -Wl,--gc-sections \
 	  -o $$@ $$^ $$(BARE_LIBS_$(1))
+$(BUILD)/bare/$(1)/fault.elf: $$(BARE_OBJS_$(1)) $(BUILD)/bare/$(1)/obj/fault_main.o \
+        $$(BARE_CORPUS_OBJS_$(1))
+	@echo "LINK $$@"
+	@$$(BARE_CC_$(1))gcc $$(BARE_ARCH_$(1)) $$(BARE_LD_$(1)) -Wl,--gc-sections \
+	  -o $$@ $$^ $$(BARE_LIBS_$(1))
 $(BUILD)/bare/$(1)/obj/fail_main.o: tests/bare/main.c | $(LIB_GEN_H)
 	@mkdir -p $$(@D)
 	$$(BARE_CC_$(1))gcc $$(BARE_CFLAGS) $$(BARE_ARCH_$(1)) \
 	  -DBARE_DELIBERATE_FAIL -c -o $$@ $$<
+$(BUILD)/bare/$(1)/obj/fault_main.o: tests/bare/main.c | $(LIB_GEN_H)
+	@mkdir -p $$(@D)
+	$$(BARE_CC_$(1))gcc $$(BARE_CFLAGS) $$(BARE_ARCH_$(1)) \
+	  -DBARE_DELIBERATE_FAULT -c -o $$@ $$<
 
-test-bare-$(1): deps $(BUILD)/bare/$(1)/test.elf $(BUILD)/bare/$(1)/fail.elf
+test-bare-$(1): deps $(BUILD)/bare/$(1)/test.elf $(BUILD)/bare/$(1)/fail.elf \
+        $(BUILD)/bare/$(1)/fault.elf
 	@bash tests/bare/run.sh bare-$(1) $(BUILD)/bare/$(1)/test.elf \
-	  $(BUILD)/bare/$(1)/fail.elf $$(BARE_QEMU_$(1))
+	  $(BUILD)/bare/$(1)/fail.elf $(BUILD)/bare/$(1)/fault.elf $$(BARE_QEMU_$(1))
 
 -include $$(BARE_OBJS_$(1):.o=.d) $$(BARE_CORPUS_OBJS_$(1):.o=.d)
 endef

@@ -8,7 +8,8 @@
  *
  * Built with -DBARE_DELIBERATE_FAIL it is the harness's own test: one
  * check fails on purpose and the image must exit 1 (`make test-bare`
- * expects that). On the Cortex-M boards, `-append --fail` does the same at
+ * expects that); with -DBARE_DELIBERATE_FAULT the CPU traps and the fault
+ * handler must report it and exit 3. On the Cortex-M boards, `-append --fail` does the same at
  * run time.
  */
 #include <stdio.h>
@@ -20,8 +21,10 @@ int main(void)
 {
     printf("strio on %s, bare backend, 1 kHz tick\n", board_name());
     board_init();
-#ifdef BARE_DELIBERATE_FAIL
+#if defined(BARE_DELIBERATE_FAIL)
     CHECK_EQ(board_ticks() + 1, 0);         /* deliberate */
+#elif defined(BARE_DELIBERATE_FAULT)
+    __builtin_trap();                       /* UDF / EBREAK: exit 3 */
 #else
     core_tests();
     stream_tests();
