@@ -21,7 +21,7 @@ BARE_ARCH_an386 := -mcpu=cortex-m4 -mthumb -mfloat-abi=hard -mfpu=fpv4-sp-d16
 # -misa-spec=2.2: CSR instructions without _zicsr, which would select no
 # multilib (and then the rv64 libgcc).
 BARE_ARCH_virt := -march=rv32imac -mabi=ilp32 -misa-spec=2.2 -mcmodel=medany \
-                  -ffreestanding -isystem tests/bare/libc/include -DBARE_TICKLESS
+                  -ffreestanding -isystem tests/bare/libc/include
 BARE_MPS2_LD := -T tests/bare/mps2.ld -nostartfiles \
                 --specs=nano.specs --specs=rdimon.specs
 BARE_LD_an385 := $(BARE_MPS2_LD)
@@ -32,7 +32,7 @@ BARE_LIBS_virt := -lgcc
 BARE_SRCS_an385 := tests/bare/startup.c tests/bare/board_mps2.c
 BARE_SRCS_an386 := $(BARE_SRCS_an385)
 BARE_SRCS_virt := tests/bare/virt_start.S tests/bare/board_virt.c \
-                  tests/bare/libc/libc.c $(GEN)/tests/bare/tickless_test.c
+                  tests/bare/libc/libc.c
 BARE_QEMU_ARM = timeout 60 qemu-system-arm -M mps2-$(1) -nographic \
                 -semihosting-config enable=on,target=native \
                 -icount shift=5,sleep=off
@@ -50,7 +50,8 @@ BARE_CORPUS := $(filter-out $(shell grep -l 'float\|double\|%zu\|%ll\|tleaf_call
 BARE_CORPUS_DIR := $(GEN)/tests/bare/corpus
 BARE_CORPUS_C := $(BARE_CORPUS:%=$(BARE_CORPUS_DIR)/%_entry.c)
 
-BARE_TEST_SC := tests/bare/core_test.sc tests/bare/stream_test.sc
+BARE_TEST_SC := tests/bare/core_test.sc tests/bare/stream_test.sc \
+                tests/bare/tickless_test.sc
 BARE_COMMON_SRCS := $(CORE_SRCS) \
     $(addprefix $(GEN_LIB)/,$(notdir $(CORE_SC:.sc=.c))) \
     tests/bare/harness.c tests/bare/corpus_run.c tests/gen/support/leaf.c \

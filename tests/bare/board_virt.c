@@ -135,10 +135,15 @@ __attribute__((interrupt("machine"), aligned(4))) void trap_entry(void)
 
 /* ---- tickless (tickless_test.sc) ------------------------------------------ */
 
-uint64_t board_mtime(void *ctx)
+uint64_t board_counter(void *ctx)
 {
     (void)ctx;
     return mtime();
+}
+
+uint32_t board_counter_hz(void)
+{
+    return MTIME_HZ;
 }
 
 void board_tickless(int on)

@@ -2,7 +2,8 @@
  * main.c -- the bare-metal test image: the core's checks (core_test.sc),
  * memory streams under the conformance suite and fault injection
  * (stream_test.sc), and state machines from the generator's corpus
- * (corpus_run.c), all on the board's loop over the bare backend. Prints
+ * (corpus_run.c), all on the board's loop over the bare backend with a
+ * 1 kHz tick; then tickless idle on a second loop (tickless_test.sc). Prints
  * "N passed, M failed"; QEMU's exit status is 0 when every check passed,
  * 1 otherwise, 3 on a CPU fault.
  *
@@ -29,9 +30,7 @@ int main(void)
     core_tests();
     stream_tests();
     corpus_tests();
-#ifdef BARE_TICKLESS
-    tickless_tests();                       /* RV32: tickless_test.sc */
-#endif
+    tickless_tests();
     if (strstr(board_cmdline(), "--fail") != NULL)
         CHECK_EQ(1, 2);                     /* deliberate, on request */
 #endif

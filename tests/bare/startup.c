@@ -136,6 +136,7 @@ typedef void (*vector)(void);
 void UART0_RX_Handler(void) __attribute__((weak, alias("Unexpected_Handler")));
 void UART0_TX_Handler(void) __attribute__((weak, alias("Unexpected_Handler")));
 void TIMER0_Handler(void) __attribute__((weak, alias("Unexpected_Handler")));
+void DUALTIMER_Handler(void) __attribute__((weak, alias("Unexpected_Handler")));
 void Soft_IRQ_Handler(void) __attribute__((weak, alias("Unexpected_Handler")));
 
 __attribute__((section(".isr_vector"), used))
@@ -154,5 +155,6 @@ static const vector vectors[16 + 32] = {
     [16 + 0] = UART0_RX_Handler,  /* CMSDK UART0 receive (AN385/AN386) */
     [16 + 1] = UART0_TX_Handler,  /* CMSDK UART0 transmit */
     [16 + 8] = TIMER0_Handler,    /* CMSDK timer 0 */
+    [16 + 10] = DUALTIMER_Handler, /* CMSDK dual timer (both halves) */
     [16 + 27] = Soft_IRQ_Handler, /* pended by software (board_mps2.c) */
 };

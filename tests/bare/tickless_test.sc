@@ -1,8 +1,10 @@
 /*
- * tickless_test.sc -- the bare backend with no periodic tick (RV32 virt
- * only): the loop's clock is the CLINT's 64-bit mtime (10 MHz) through a
- * strio_bare_counter_clock, and the port programs mtimecmp for the loop's
- * next deadline and sleeps in WFI. So the CPU wakes when a timer is due or
+ * tickless_test.sc -- the bare backend with no periodic tick: the loop's
+ * clock is a free-running hardware counter through a
+ * strio_bare_counter_clock (the CLINT's 64-bit mtime at 10 MHz on RV32
+ * virt; the CMSDK dual timer at 25 MHz, extended to 64 bits, on MPS2), and
+ * the port programs a compare interrupt for the loop's next deadline
+ * (mtimecmp; the dual timer's one-shot half) and sleeps in WFI. So the CPU wakes when a timer is due or
  * an interrupt came, and at no other time: a 100 ms sleep is one WFI, not
  * a hundred. A second loop, next to the board's ticking one.
  */
@@ -13,7 +15,8 @@
 
 #include "harness.h"
 
-uint64_t board_mtime(void *ctx);
+uint64_t board_counter(void *ctx);
+uint32_t board_counter_hz(void);
 void board_tickless(int on);
 void board_sleep_until(uint64_t when, strio_bare *bare);
 
@@ -33,7 +36,7 @@ static void tl_wait_until(void *ctx, strio_time deadline)
 static const strio_bare_port tl_port = { tl_wait_until, NULL, NULL };
 
 #define NOW() strio_task_now(STRIO_SELF)
-/* Microseconds since `t0`: the counter clock has 100 ns resolution. */
+/* Microseconds since `t0` (the counter clock resolves 100 or 40 ns). */
 #define US_SINCE(t0) ((long)((NOW() - (t0)) / STRIO_US(1)))
 
 /* How late a wakeup may be: the interrupt, the trap handler, the loop's
@@ -165,7 +168,8 @@ static strio_task tl_task;
 void tickless_tests(void)
 {
     board_tickless(1);
-    strio_bare_counter_clock_init(&tl_clock, board_mtime, NULL, 10000000u);
+    strio_bare_counter_clock_init(&tl_clock, board_counter, NULL,
+                                  board_counter_hz());
     strio_bare_init(&tl_bare, &tl_port);
     strio_loop_init(&tl_loop, &tl_clock.clock, strio_bare_backend(&tl_bare));
     STRIO_POOL_SETUP(tl_kids);
