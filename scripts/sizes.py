@@ -21,7 +21,7 @@ COMPONENTS = [
      ['task', 'loop', 'timer', 'cancel', 'nursery', 'waitq', 'clock', 'sleep']),
     ('synchronisation (events, locks, channels)', ['sync']),
     ('error strings (strio_strerror)', ['error']),
-    ('bare backend (events, tick clock)', ['bare']),
+    ('bare backend (events, tick and counter clocks)', ['bare']),
     ('streams (generic, stapled, listener)', ['stream', 'stapled_impl', 'listener']),
     ('buffered reader (read_until)', ['bufread_impl']),
     ('memory streams + fault injection', ['memstream_impl']),
@@ -56,8 +56,8 @@ def where_bytes(nm_tool, paths):
 
 
 def row(name, tdb, where=None):
-    return '%-52s %7d %6d %6d %7s' % (name, tdb[0], tdb[1], tdb[2],
-                                     '' if where is None else where)
+    return ('%-52s %7d %6d %6d %7s' % (name, tdb[0], tdb[1], tdb[2],
+                                      '' if where is None else where)).rstrip()
 
 
 def main():
@@ -93,6 +93,13 @@ def main():
         seen.update(members)
         if core is None:
             core = tdb
+            print(row(name, tdb, w))
+            for m in members:      # the core, object by object
+                print(row('  %s' % os.path.basename(objs[m]),
+                          sizes(args.size, [objs[m]]),
+                          where_bytes(args.nm, [objs[m]])))
+            total = [a + b for a, b in zip(total, tdb)]
+            continue
         total = [a + b for a, b in zip(total, tdb)]
         print(row(name, tdb, w))
     rest = sorted(set(objs) - seen)
