@@ -7,7 +7,9 @@
 #                         with their frame reports
 #   make core             Cortex-M core library + bare-metal smoke program
 #   make sizes            Cortex-M sizes of the core, then the frame report
-#   make test-bare        the core on an emulated Cortex-M4 (QEMU mps2-an386)
+#   make test-bare        the test images on QEMU mps2-an385 (Cortex-M3),
+#                         mps2-an386 (Cortex-M4F) and virt (RV32), and blinky
+#                         (tests/bare/bare.mk: test-bare-BOARD for one)
 #   make install          PREFIX=/usr/local DESTDIR=
 #   make deps             install the build dependencies (scripts/deps.sh)
 #   make fuzz             libFuzzer targets fuzz/*.c, FUZZ_SECONDS each (default 60)
@@ -63,6 +65,14 @@ ifeq ($(CROSS),arm-none-eabi-)
 # The firmware reference target (DESIGN.md section 6); sections per function
 # let the final link drop whatever the application does not use.
 ARCH_FLAGS := -mcpu=cortex-m4 -mthumb -ffunction-sections -fdata-sections
+OPT := -g -Os
+endif
+ifeq ($(CROSS),riscv64-unknown-elf-)
+# RV32IMAC, freestanding: Debian has no libc for this toolchain, so the
+# few headers and functions the core uses come from tests/bare/libc
+# (-misa-spec=2.2: CSR instructions and the rv32 multilib together).
+ARCH_FLAGS := -march=rv32imac -mabi=ilp32 -misa-spec=2.2 -ffreestanding \
+              -isystem tests/bare/libc/include -ffunction-sections -fdata-sections
 OPT := -g -Os
 endif
 ifeq ($(SANITIZE)$(CROSS),1)
@@ -152,12 +162,9 @@ CORE_LIB := $(BUILD)/libstrio-core.a
 # mps2-an386), generated and linked with tests/bare/mps2.ld.
 BLINKY := $(BUILD)/examples/bare/blinky.elf
 BARE_LD := tests/bare/mps2.ld
-# `make test-bare`: tests/bare/core_test.sc (generated) and its C harness,
-# run by QEMU. -icount makes virtual time exact (identical output each run),
-# timeout catches a hang (exit 124); the exit status is the guest's.
-BARE_TEST := $(BUILD)/tests/bare/core_test.elf
-BARE_TEST_OBJS := $(GEN)/tests/bare/core_test.o \
-                  $(BUILD)/obj/tests/bare/harness.o $(BUILD)/obj/tests/bare/startup.o
+# QEMU for blinky. -icount makes virtual time exact (identical output each
+# run), timeout catches a hang (exit 124); the exit status is the guest's.
+# The test images: tests/bare/bare.mk.
 QEMU_M4 := timeout 20 qemu-system-arm -M mps2-an386 -nographic \
            -semihosting-config enable=on,target=native -icount shift=5,sleep=off
 
@@ -175,7 +182,7 @@ EXAMPLE_SC := $(wildcard examples/*.sc)
 EXAMPLE_BINS := $(EXAMPLE_SC:examples/%.sc=$(BUILD)/examples/%)
 
 # ------------------------------------------------------------- targets --
-.PHONY: all test test-gen test-diff test-unit test-heap test-examples demo core sizes test-bare \
+.PHONY: all test test-gen test-diff test-unit test-heap test-examples demo core sizes test-bare test-blinky \
         install clean bench deps fuzz
 
 # A cross build has no host library: `all` means the firmware core there.
@@ -201,7 +208,11 @@ test: deps
 	  unit-asan    "$(MAKE) --no-print-directory SANITIZE=1 BUILD=$(BUILD)/san test-unit" \
 	  examples     "$(MAKE) --no-print-directory test-examples" \
 	  core-arm     "$(MAKE) --no-print-directory core CROSS=$(CORE_CROSS) BUILD=$(BUILD)/arm" \
-	  bare-qemu    "$(MAKE) --no-print-directory test-bare"
+	  bare-an385   "$(MAKE) --no-print-directory test-bare-an385" \
+	  bare-an386   "$(MAKE) --no-print-directory test-bare-an386" \
+	  bare-virt    "$(MAKE) --no-print-directory test-bare-virt" \
+	  blinky       "$(MAKE) --no-print-directory test-blinky" \
+	  firmware-at  "$(MAKE) --no-print-directory test-firmware"
 
 test-gen:
 	$(PYTHON) -m unittest discover -s tests/gen -p 'test_*.py' -v
@@ -242,30 +253,34 @@ core:
 	@$(MAKE) --no-print-directory core CROSS=$(CORE_CROSS) BUILD=$(BUILD)/arm
 endif
 
-# The core on an emulated Cortex-M4: core_test's checks, then blinky must
-# run its 3 s demo and reset the board (-no-reboot makes that QEMU's exit 0).
+# The test images on three emulated boards (tests/bare/bare.mk), then
+# blinky must run its 3 s demo and reset the board (-no-reboot makes that
+# QEMU's exit 0).
 ifeq ($(CROSS),arm-none-eabi-)
-test-bare: $(BARE_TEST) $(BLINKY)
-	$(QEMU_M4) -kernel $(BARE_TEST) </dev/null
+test-blinky: $(BLINKY)
 	$(QEMU_M4) -no-reboot -kernel $(BLINKY) </dev/null
 	@echo "blinky: ran its demo and reset the board"
 else
-test-bare: deps
-	@$(MAKE) --no-print-directory test-bare CROSS=arm-none-eabi- BUILD=$(BUILD)/arm
+test-blinky: deps
+	@$(MAKE) --no-print-directory test-blinky CROSS=arm-none-eabi- BUILD=$(BUILD)/arm
+test-bare: test-bare-an385 test-bare-an386 test-bare-virt test-blinky
+include tests/bare/bare.mk
+include examples/firmware_at/firmware.mk
 endif
 
 # Sizes of the firmware build (what a Cortex-M4 pays), then the frame
 # report. Library files form one report run (cross-file awaits); each
 # example is a separate program, so it gets a run of its own.
-sizes: $(if $(EXAMPLE_SC),$(LIB_GEN_H))
+sizes: $(if $(EXAMPLE_SC),$(LIB_GEN_H)) $(FW_ELF) $(BUILD)/bare/an386/size_probe.o
 	@$(MAKE) --no-print-directory core CROSS=$(CORE_CROSS) BUILD=$(BUILD)/arm >/dev/null
-	$(CORE_CROSS)size -t $(BUILD)/arm/libstrio-core.a
-	@# the scheduler alone (streams, readers, HTTP and the conformance suite,
-	@# a testing helper, are linked only by programs that use them)
-	@$(CORE_CROSS)size $(BUILD)/arm/libstrio-core.a | awk \
-	  'NR > 1 && $$6 !~ /(stream|stapled|bufread|conformance|listener|http|dns)/ { t += $$1 } \
-	   END { printf "scheduler core (no streams): %d bytes of .text (aim: < 8 KB)\n", t }'
-	$(CORE_CROSS)size $(BUILD)/arm/examples/bare/blinky.elf
+	@$(PYTHON) scripts/sizes.py --size $(CORE_CROSS)size --nm $(CORE_CROSS)nm \
+	  --core-dir $(BUILD)/arm/obj/runtime --core-dir $(BUILD)/arm/gen/runtime \
+	  --probe $(BUILD)/bare/an386/size_probe.o \
+	  --example "examples/bare/blinky (generated + board)=$(BUILD)/arm/gen/examples/bare/blinky.o" \
+	  --example "examples/firmware_at: AT server (generated)=$(BUILD)/bare/an386/obj/$(FW_GEN)/at_server.o" \
+	  --example "examples/firmware_at: UART stream (generated)=$(BUILD)/bare/an386/obj/$(FW_GEN)/uart_stream_impl.o" \
+	  --example "examples/firmware_at: board glue=$(BUILD)/bare/an386/obj/$(FW_DIR)/board.o" \
+	  --image $(BUILD)/arm/examples/bare/blinky.elf --image $(FW_ELF)
 ifneq ($(LIB_SC),)
 	$(PYTHON) generator.py --report -o $(GEN)/report $(GEN_INCLUDES) $(LIB_SC)
 endif
@@ -361,11 +376,6 @@ $(BLINKY): $(GEN)/examples/bare/blinky.o $(CORE_LIB) $(BARE_LD)
 	$(CC) $(STRIO_LDFLAGS) -T $(BARE_LD) -nostartfiles -Wl,--gc-sections \
 	  --specs=nano.specs --specs=nosys.specs -o $@ $(filter-out %.ld,$^)
 
-$(BARE_TEST): $(BARE_TEST_OBJS) $(CORE_LIB) $(BARE_LD)
-	@mkdir -p $(@D)
-	$(CC) $(STRIO_LDFLAGS) -T $(BARE_LD) -nostartfiles -Wl,--gc-sections \
-	  --specs=nano.specs --specs=rdimon.specs -o $@ $(filter-out %.ld,$^)
-
 # The TLS tests drive these examples as subprocesses.
 $(UNIT_BIN): | $(BUILD)/examples/https_get $(BUILD)/examples/tls_echo_server
 $(UNIT_BIN): $(UNIT_OBJS) $(LIB)
@@ -410,7 +420,6 @@ $(GEN)/protocols/%.c: protocols/%.re
 	@mkdir -p $(@D)
 	$(RE2C) $(RE2C_FLAGS) -o $@ $<
 
-$(BARE_TEST_OBJS): STRIO_CFLAGS += -Itests/bare
 $(GEN)/tests/bare/%.c $(GEN)/tests/bare/%.h: tests/bare/%.sc tests/bare/harness.h $(LIB_GEN_H) $(PUBLIC_H) $(GENERATOR)
 	@mkdir -p $(@D)
 	$(PYTHON) generator.py -o $(@D) $(GEN_INCLUDES) -I tests/bare $<
@@ -423,6 +432,6 @@ $(GEN)/examples/%.c $(GEN)/examples/%.h: examples/%.sc $(LIB_GEN_H) $(PUBLIC_H) 
 .SECONDARY:
 .DELETE_ON_ERROR:
 
-ALL_OBJS := $(LIB_OBJS) $(CORE_OBJS) $(UNIT_OBJS) $(GEN)/examples/bare/blinky.o $(BARE_TEST_OBJS) \
+ALL_OBJS := $(LIB_OBJS) $(CORE_OBJS) $(UNIT_OBJS) $(GEN)/examples/bare/blinky.o \
             $(EXAMPLE_BINS:$(BUILD)/examples/%=$(GEN)/examples/%.o)
 -include $(ALL_OBJS:.o=.d)

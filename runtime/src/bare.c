@@ -123,6 +123,11 @@ void strio_bare_event_set(strio_bare_event *ev)
     bare_notify(&ev->bare->backend);
 }
 
+unsigned strio_bare_event_take(strio_bare_event *ev)
+{
+    return atomic_exchange(&ev->count, 0u);
+}
+
 void strio_bare_wait_event_start(struct strio_bare_wait_event_frame *f,
                                  strio_bare_event *ev)
 {
@@ -231,4 +236,38 @@ void strio_bare_tick_clock_init(strio_bare_tick_clock *tc,
     tc->ns_per_tick = ns_per_tick;
     tc->last = 0;
     tc->base = 0;
+}
+
+/* ---- counter clock ------------------------------------------------------- */
+
+#define NS_PER_SEC 1000000000u
+
+/* Split so nothing overflows 64 bits for any counter value: the whole
+ * seconds, then the remainder (< hz, so rem * 1e9 < 2^62). */
+static strio_time counter_now(strio_clock *clock)
+{
+    strio_bare_counter_clock *cc = (strio_bare_counter_clock *)(void *)clock;
+    uint64_t c = cc->read(cc->ctx);
+    return (strio_time)((c / cc->hz) * NS_PER_SEC +
+                        (c % cc->hz) * NS_PER_SEC / cc->hz);
+}
+
+void strio_bare_counter_clock_init(strio_bare_counter_clock *cc,
+                                   uint64_t (*read)(void *ctx), void *ctx,
+                                   uint32_t hz)
+{
+    cc->clock.now = counter_now;
+    cc->clock.idle = NULL;
+    cc->read = read;
+    cc->ctx = ctx;
+    cc->hz = hz;
+}
+
+uint64_t strio_bare_counter_at(const strio_bare_counter_clock *cc,
+                               strio_time t)
+{
+    uint64_t ns = t < 0 ? 0 : (uint64_t)t;
+    /* ceil(ns * hz / 1e9), again in two parts */
+    return (ns / NS_PER_SEC) * cc->hz +
+           ((ns % NS_PER_SEC) * cc->hz + NS_PER_SEC - 1) / NS_PER_SEC;
 }

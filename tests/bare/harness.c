@@ -1,4 +1,6 @@
-/* harness.c -- board support and checks for core_test (see harness.h). */
+/* harness.c -- the board-independent half of the bare-metal test images:
+ * clock, backend and loop setup, the tick and software interrupt logic,
+ * checks, and main (see harness.h). */
 #include <stdio.h>
 #include <string.h>
 
@@ -10,11 +12,11 @@ strio_loop board_loop;
 
 static unsigned long sleeps;
 
-/* ---- the port: sleep in WFI, race-free --------------------------------- */
+/* ---- the port ------------------------------------------------------------ */
 
 /*
  * The periodic tick ends every sleep, so the deadline needs no timer of its
- * own. Interrupts are masked while the flag is tested: an ISR that fires
+ * own. board_wfi() tests the flag with interrupts masked: an ISR that fires
  * after the test stays pending and ends the WFI at once, instead of being
  * handled before it and leaving the CPU asleep until the next tick.
  */
@@ -22,28 +24,21 @@ static void board_wait_until(void *ctx, strio_time deadline)
 {
     (void)ctx;
     (void)deadline;
-    __asm volatile("cpsid i" ::: "memory");
-    if (!strio_bare_pending(&board_bare)) {
-        sleeps++;
-        __asm volatile("wfi" ::: "memory");
-    }
-    __asm volatile("cpsie i" ::: "memory");
+    sleeps++;
+    board_wfi();
 }
 
 static const strio_bare_port board_port = { board_wait_until, NULL, NULL };
 
-/* ---- SysTick ------------------------------------------------------------- */
-
-#define SYST_CSR (*(volatile unsigned *)0xE000E010u)
-#define SYST_RVR (*(volatile unsigned *)0xE000E014u)
-#define SYST_CVR (*(volatile unsigned *)0xE000E018u)
-#define CPU_HZ 25000000u      /* mps2: SysTick's CLKSOURCE=1 is the CPU clock */
+/* ---- interrupts ------------------------------------------------------------ */
 
 /* Written by the loop thread only while isr_left is 0 (disarmed). */
 static strio_bare_event *volatile isr_event;
 static volatile unsigned isr_period, isr_phase, isr_left, isr_sets;
+static strio_bare_event *volatile soft_event;
+static volatile unsigned soft_count;
 
-void SysTick_Handler(void)
+void board_tick_isr(void)
 {
     strio_bare_tick(&board_clock);
     if (isr_left != 0 && ++isr_phase == isr_period) {
@@ -52,6 +47,13 @@ void SysTick_Handler(void)
         isr_sets++;
         strio_bare_event_set(isr_event);     /* atomics + notify only */
     }
+}
+
+void board_soft_isr(void)
+{
+    soft_count++;
+    if (soft_event != NULL)
+        strio_bare_event_set(soft_event);
 }
 
 void board_isr_arm(strio_bare_event *ev, unsigned period, unsigned count)
@@ -71,15 +73,25 @@ unsigned board_isr_sets(void)
     return isr_sets;
 }
 
+void board_soft_irq(strio_bare_event *ev)
+{
+    soft_event = ev;
+    __asm volatile("" ::: "memory");
+    board_pend_soft_irq();
+}
+
+unsigned board_soft_irqs(void)
+{
+    return soft_count;
+}
+
 void board_init(void)
 {
     strio_bare_tick_clock_init(&board_clock, STRIO_MS(1));
     strio_bare_init(&board_bare, &board_port);
     strio_loop_init(&board_loop, &board_clock.clock,
                     strio_bare_backend(&board_bare));
-    SYST_RVR = CPU_HZ / 1000 - 1;
-    SYST_CVR = 0;
-    SYST_CSR = 7;             /* CLKSOURCE=CPU, TICKINT, ENABLE */
+    board_start_tick();
 }
 
 unsigned board_ticks(void)
@@ -92,38 +104,35 @@ unsigned long board_sleeps(void)
     return sleeps;
 }
 
-const char *board_cmdline(void)
-{
-    static char buf[128];
-    struct { char *p; int len; } arg = { buf, (int)sizeof buf - 1 };
-    if (semihost_call(0x15 /* SYS_GET_CMDLINE */, &arg) != 0)
-        return "";
-    buf[arg.len < 0 ? 0 : arg.len] = 0;
-    return buf;
-}
-
 /* ---- checks -------------------------------------------------------------- */
 
 static unsigned passed, failed;
 
-void check_(int ok, const char *what, int line)
+static const char *base(const char *file)
+{
+    const char *s = strrchr(file, '/');
+    return s != NULL ? s + 1 : file;
+}
+
+void check_(int ok, const char *what, const char *file, int line)
 {
     if (ok) {
         passed++;
         return;
     }
     failed++;
-    printf("FAIL core_test.sc:%d: %s\n", line, what);
+    printf("FAIL %s:%d: %s\n", base(file), line, what);
 }
 
-void check_eq_(long got, long want, const char *what, int line)
+void check_eq_(long got, long want, const char *what, const char *file,
+               int line)
 {
     if (got == want) {
         passed++;
         return;
     }
     failed++;
-    printf("FAIL core_test.sc:%d: %s is %ld, want %ld\n", line, what, got,
+    printf("FAIL %s:%d: %s is %ld, want %ld\n", base(file), line, what, got,
            want);
 }
 

@@ -1,9 +1,14 @@
 /*
- * harness.h -- the board and the check bookkeeping for tests/bare/core_test.
+ * harness.h -- the boards and the check bookkeeping of the bare-metal test
+ * images (tests/bare/): QEMU's mps2-an385 (Cortex-M3), mps2-an386
+ * (Cortex-M4F) and virt (RV32IMAC).
  *
- * The board is QEMU's mps2-an386: SysTick at 1 kHz drives a
- * strio_bare_tick_clock, the port's wait_until sleeps in WFI, and the
- * SysTick handler can be armed to set a strio_bare_event from the ISR.
+ * Every board gives the same thing: a 1 kHz tick interrupt (SysTick, or
+ * the CLINT's machine timer) driving a strio_bare_tick_clock, a port whose
+ * wait_until sleeps in WFI, a software interrupt (NVIC STIR, or the
+ * CLINT's MSIP) whose handler sets a strio_bare_event, byte output
+ * (semihosting or the UART) and an exit status for QEMU. board_mps2.c and
+ * board_virt.c are the hardware halves; harness.c the shared rest.
  */
 #ifndef BARE_HARNESS_H
 #define BARE_HARNESS_H
@@ -15,36 +20,68 @@ extern strio_bare_tick_clock board_clock;
 extern strio_bare board_bare;
 extern strio_loop board_loop;
 
-/* Sets up the clock, the bare backend, the loop, and SysTick at 1 kHz. */
+/* ---- what each board file provides --------------------------------------- */
+
+/* "Cortex-M3 (QEMU mps2-an385)" and the like. */
+const char *board_name(void);
+
+/* Starts the 1 kHz tick interrupt and enables interrupts. */
+void board_start_tick(void);
+
+/* Sleeps until an interrupt: with interrupts masked, checks
+ * strio_bare_pending(&board_bare) and executes WFI only if nothing is
+ * pending (a pending interrupt ends WFI even while masked). */
+void board_wfi(void);
+
+/* Pends the software interrupt; its handler calls board_soft_isr(). */
+void board_pend_soft_irq(void);
+
+/* The guest's command line (`-append ...`), "" if the board has none. */
+const char *board_cmdline(void);
+
+/* ---- harness.c ------------------------------------------------------------ */
+
+/* Sets up the clock, the bare backend, the loop, and the tick. */
 void board_init(void);
 
-/* Milliseconds (SysTick interrupts) since board_init. */
+/* Milliseconds (tick interrupts) since board_init. */
 unsigned board_ticks(void);
 
 /* How many times the loop slept in the port (each one a WFI). */
 unsigned long board_sleeps(void);
 
-/* Arms the SysTick handler: every `period` ticks from now it calls
+/* Arms the tick handler: every `period` ticks from now it calls
  * strio_bare_event_set(ev), `count` times in all. */
 void board_isr_arm(strio_bare_event *ev, unsigned period, unsigned count);
 
-/* Sets made by the ISR since the last arm. */
+/* Sets made by the tick handler since the last arm. */
 unsigned board_isr_sets(void);
 
-void SysTick_Handler(void);
+/* Pends the software interrupt, whose handler sets `ev`. */
+void board_soft_irq(strio_bare_event *ev);
 
-/* Semihosting: the guest's command line (`-append ...`), "" if none. */
-const char *board_cmdline(void);
-int semihost_call(int op, void *arg);
+/* Software interrupts handled so far. */
+unsigned board_soft_irqs(void);
+
+/* Called by the board's interrupt handlers. */
+void board_tick_isr(void);
+void board_soft_isr(void);
 
 /* ---- checks -------------------------------------------------------------- */
 
-void check_(int ok, const char *what, int line);
-void check_eq_(long got, long want, const char *what, int line);
-#define CHECK(c) check_((c) != 0, #c, __LINE__)
-#define CHECK_EQ(got, want) check_eq_((got), (want), #got, __LINE__)
+void check_(int ok, const char *what, const char *file, int line);
+void check_eq_(long got, long want, const char *what, const char *file,
+               int line);
+#define CHECK(c) check_((c) != 0, #c, __FILE__, __LINE__)
+#define CHECK_EQ(got, want) check_eq_((got), (want), #got, __FILE__, __LINE__)
 /* Prints "N passed, M failed"; returns the exit status (0: all passed). */
 int checks_report(void);
+
+/* The parts of an image (each runs its tasks on board_loop). */
+void core_tests(void);
+void stream_tests(void);
+void corpus_tests(void);
+void tickless_tests(void);
 
 /* ---- a leaf for the tests' own primitives -------------------------------- */
 

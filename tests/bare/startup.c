@@ -1,6 +1,6 @@
 /*
  * startup.c -- reset, vector table, exit and faults for the bare-metal test
- * image on QEMU's mps2-an386 (Cortex-M4). No vendor code: the linker script
+ * images on QEMU's mps2-an385 (Cortex-M3) and mps2-an386 (Cortex-M4F). No vendor code: the linker script
  * is tests/bare/mps2.ld.
  *
  * Linked with -nostartfiles and newlib-nano's rdimon (semihosting) specs,
@@ -20,6 +20,7 @@ extern char __stack_top__[];
 
 extern void initialise_monitor_handles(void);
 int main(void);
+void SysTick_Handler(void);
 
 /* ---- semihosting --------------------------------------------------------- */
 
@@ -100,7 +101,8 @@ void fault_report_entry(uint32_t *frame, uint32_t exc_return)
     fault_report(frame, exc_return);
 }
 
-static void Unexpected_Handler(void)
+void Unexpected_Handler(void);
+void Unexpected_Handler(void)
 {
     semihost_call(SYS_WRITE0, "FAULT: unexpected interrupt\n");
     _exit(3);
@@ -117,14 +119,28 @@ void Reset_Handler(void)
     /* Fault handlers for MemManage/BusFault/UsageFault, not HardFault. */
     *(volatile uint32_t *)0xE000ED24u |= 7u << 16;     /* SHCSR */
     *(volatile uint32_t *)0xE000ED14u |= 1u << 4;      /* CCR.DIV_0_TRP */
+#if defined(__ARM_FP)
+    /* Cortex-M4F: FPU access (CPACR CP10/CP11) before any FP instruction,
+     * newlib's included. */
+    *(volatile uint32_t *)0xE000ED88u |= 0xFu << 20;
+    __asm volatile("dsb\n isb" ::: "memory");
+#endif
     initialise_monitor_handles();
     exit(main());
 }
 
 typedef void (*vector)(void);
 
+/* External interrupts the images use; the board or the program defines
+ * them (board_mps2.c, examples/firmware_at), else they are unexpected. */
+void UART0_RX_Handler(void) __attribute__((weak, alias("Unexpected_Handler")));
+void UART0_TX_Handler(void) __attribute__((weak, alias("Unexpected_Handler")));
+void TIMER0_Handler(void) __attribute__((weak, alias("Unexpected_Handler")));
+void DUALTIMER_Handler(void) __attribute__((weak, alias("Unexpected_Handler")));
+void Soft_IRQ_Handler(void) __attribute__((weak, alias("Unexpected_Handler")));
+
 __attribute__((section(".isr_vector"), used))
-static const vector vectors[16] = {   /* no external IRQ is used */
+static const vector vectors[16 + 32] = {
     [0] = (vector)(uintptr_t)__stack_top__,
     [1] = Reset_Handler,
     [2] = Unexpected_Handler,     /* NMI */
@@ -136,4 +152,9 @@ static const vector vectors[16] = {   /* no external IRQ is used */
     [12] = Unexpected_Handler,    /* DebugMonitor */
     [14] = Unexpected_Handler,    /* PendSV */
     [15] = SysTick_Handler,
+    [16 + 0] = UART0_RX_Handler,  /* CMSDK UART0 receive (AN385/AN386) */
+    [16 + 1] = UART0_TX_Handler,  /* CMSDK UART0 transmit */
+    [16 + 8] = TIMER0_Handler,    /* CMSDK timer 0 */
+    [16 + 10] = DUALTIMER_Handler, /* CMSDK dual timer (both halves) */
+    [16 + 27] = Soft_IRQ_Handler, /* pended by software (board_mps2.c) */
 };

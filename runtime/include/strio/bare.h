@@ -2,7 +2,8 @@
  * strio/bare.h -- the bare-metal backend: strio on firmware with no OS.
  *
  * The firmware supplies two things: a clock (any strio_clock; a tick
- * counter driven by SysTick is provided below) and a port, a caller-owned
+ * counter driven by SysTick, and a counter clock over a free-running
+ * hardware counter for tickless idle, are provided below) and a port, a caller-owned
  * struct of callbacks that sleeps until something happens. strio supplies
  * the backend the loop waits in, an ISR-safe notification, and events that
  * an interrupt handler sets and a task awaits.
@@ -68,6 +69,7 @@
 #define STRIO_BARE_H
 
 #include <stdatomic.h>
+#include <stdint.h>
 
 #include <strio/loop.h>
 
@@ -155,6 +157,11 @@ void strio_bare_event_init(strio_bare_event *ev, strio_bare *bare);
 /* ISR-safe. Adds one to the count, then notifies the loop. */
 void strio_bare_event_set(strio_bare_event *ev);
 
+/* Loop thread. Takes the count without waiting (0: not set since last
+ * taken); e.g. to drop stale sets before waiting for the next one. Not a
+ * checkpoint. */
+unsigned strio_bare_event_take(strio_bare_event *ev);
+
 /*
  * async int strio_bare_wait_event(strio_bare_event *ev)
  *
@@ -207,5 +214,41 @@ static inline unsigned strio_bare_ticks(strio_bare_tick_clock *tc)
 {
     return atomic_load_explicit(&tc->ticks, memory_order_relaxed);
 }
+
+/* ---- a counter clock for tickless firmware -------------------------------- */
+
+/*
+ * A strio_clock over a free-running 64-bit hardware counter of `hz` counts
+ * per second (RISC-V's mtime, two chained timers, an RTC): no periodic
+ * interrupt. Its port's wait_until programs a compare interrupt for the
+ * deadline (strio_bare_counter_at) and sleeps until it or any other
+ * interrupt, so the CPU wakes only when a timer is due or something
+ * happened -- "tickless" idle:
+ *
+ *     static void wait_until(void *ctx, strio_time deadline)
+ *     {
+ *         mtimecmp = deadline == STRIO_TIME_NEVER ? UINT64_MAX
+ *                  : strio_bare_counter_at(&cc, deadline);
+ *         mask interrupts; if (!strio_bare_pending(&bare)) wfi; unmask;
+ *     }
+ *
+ * `read` is called on the loop's thread only (from `now`). Time 0 is
+ * counter 0. Resolution: one count (100 ns at 10 MHz).
+ */
+typedef struct strio_bare_counter_clock {
+    strio_clock clock;              /* first: pass &cc.clock to the loop */
+    uint64_t (*read)(void *ctx);    /* the counter's current value */
+    void *ctx;
+    uint32_t hz;                    /* counts per second (> 0) */
+} strio_bare_counter_clock;
+
+void strio_bare_counter_clock_init(strio_bare_counter_clock *cc,
+                                   uint64_t (*read)(void *ctx), void *ctx,
+                                   uint32_t hz);
+
+/* The first counter value at or after time `t` (>= 0): what to program
+ * into the compare register for a deadline. */
+uint64_t strio_bare_counter_at(const strio_bare_counter_clock *cc,
+                               strio_time t);
 
 #endif
