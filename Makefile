@@ -259,6 +259,7 @@ bench:
 	@$(MAKE) --no-print-directory -s $(LIB)
 	@CC=$(CC) BUILD=$(BUILD) $(PYTHON) bench/switch.py
 	@CC=$(CC) BUILD=$(BUILD) $(PYTHON) bench/streams.py
+	@CC=$(CC) BUILD=$(BUILD) $(PYTHON) bench/echo.py
 
 clean:
 	rm -rf $(BUILD)
