@@ -13,6 +13,15 @@
 
 /* ---- stream operations (reached through the ops table) ---------------- */
 
+/* One recv() attempt (a plain function: the call description then stays
+ * out of the receive frame every socket stream embeds). */
+static long strio_socket__recv_once(strio_socket *s, void *buf, size_t max)
+{
+    strio_socket_call c = { .op = STRIO_SOCKET_OP_RECV, .u.buf = buf,
+                            .len = max };
+    return strio_socket__try(s, &c);
+}
+
 async int strio_socket_stream_do_send_all(strio_socket_stream *st,
                                           const void *data, size_t len)
 {
@@ -67,12 +76,10 @@ async long strio_socket_stream_do_receive_some(strio_socket_stream *st,
          * strio_socket_recv makes after an attempt that did not wait.
          * Readiness is level-triggered: data that came meanwhile ends the
          * wait at the next poll. */
-        strio_socket_call c = { .op = STRIO_SOCKET_OP_RECV, .u.buf = buf,
-                                .len = max };
         int rc = await strio_socket_wait_readable(&st->sock);
         if (rc < 0)
             return strio_socket_stream_map_error(st, rc);
-        n = strio_socket__try(&st->sock, &c);
+        n = strio_socket__recv_once(&st->sock, buf, max);
         if (n == -EAGAIN)               /* readiness was stale: the usual */
             n = await strio_socket_recv(&st->sock, buf, max, 0);
     } else {
