@@ -43,7 +43,8 @@ IDLE = int(os.environ.get('IDLE', '1000'))
 STRACE_RT = int(os.environ.get('STRACE_RT', '5000'))
 PERF_RT = 20000
 CFLAGS = ['-std=c11', '-O2', '-Wall', '-Wextra', '-Werror']
-LABEL = {'strio': 'strio', 'uv': 'libuv', 'poll': 'poll loop'}
+LABEL = {'strio': 'strio', 'lean': 'strio, lean handler', 'uv': 'libuv', 'uvg': 'libuv, guide style',
+         'poll': 'poll loop'}
 
 
 def sh(cmd):
@@ -51,27 +52,29 @@ def sh(cmd):
 
 
 def build():
-    """Returns ({name: argv0} of the servers, load generator, notes)."""
+    """Returns ({name: argv} of the servers, load generator, notes)."""
     os.makedirs(OUT, exist_ok=True)
     gen = os.path.join(OUT, 'gen')
     sh([sys.executable, os.path.join(ROOT, 'generator.py'), '-o', gen]
        + INCLUDES + [os.path.join(BENCH, 'echo_strio.sc')])
     progs, notes = {}, []
-    progs['strio'] = os.path.join(OUT, 'echo_strio')
-    sh([CC] + CFLAGS + INCLUDES + ['-I', gen, '-o', progs['strio'],
+    progs['strio'] = [os.path.join(OUT, 'echo_strio')]
+    progs['lean'] = progs['strio'] + ['--lean']
+    sh([CC] + CFLAGS + INCLUDES + ['-I', gen, '-o', progs['strio'][0],
        os.path.join(gen, 'echo_strio.c'), os.path.join(BUILD, 'libstrio.a'),
        '-pthread'])
     try:
         uv = os.path.join(OUT, 'echo_uv')
         sh([CC] + CFLAGS + ['-o', uv, os.path.join(BENCH, 'echo_uv.c'),
                             '-luv'])
-        progs['uv'] = uv
+        progs['uv'] = [uv]
+        progs['uvg'] = [uv, '--guide']
     except subprocess.CalledProcessError as e:
         err = e.stderr.strip().splitlines()
         notes.append('libuv: not built (%s; Debian: libuv1-dev)' % (
             err[-1] if err else 'compiler failed'))
-    progs['poll'] = os.path.join(OUT, 'echo_poll')
-    sh([CC] + CFLAGS + ['-o', progs['poll'],
+    progs['poll'] = [os.path.join(OUT, 'echo_poll')]
+    sh([CC] + CFLAGS + ['-o', progs['poll'][0],
                         os.path.join(BENCH, 'echo_poll.c')])
     load = os.path.join(OUT, 'echo_load')
     sh([CC] + CFLAGS + ['-o', load, os.path.join(BENCH, 'echo_load.c')])
@@ -88,13 +91,14 @@ def raise_nofile(need):
 class Server:
     """One server process on 127.0.0.1, port picked by the kernel."""
 
-    def __init__(self, argv0):
-        self.p = subprocess.Popen([argv0], stdout=subprocess.PIPE, text=True)
+    def __init__(self, argv):
+        self.p = subprocess.Popen(argv, stdout=subprocess.PIPE, text=True)
         line = self.p.stdout.readline()
         m = re.match(r'listening on 127\.0\.0\.1:(\d+)', line)
         if not m:
             self.stop()
-            raise SystemExit('echo.py: %s did not start (%r)' % (argv0, line))
+            raise SystemExit('echo.py: %s did not start (%r)' % (
+                ' '.join(argv), line))
         self.port = int(m.group(1))
         self.pid = self.p.pid
 
@@ -287,7 +291,8 @@ def main():
           'connections that each did one 64-byte round trip, fresh server, '
           'after a warm-up connection' % IDLE)
     mem = {}
-    for n in names:
+    extra = ['uvg'] if 'uvg' in progs else []
+    for n in ['strio', 'lean'] + names[1:2] + extra + names[2:]:
         srv = Server(progs[n])
         try:
             warm = Counted(loadgen, srv, 1, 64, 1)
@@ -307,17 +312,31 @@ def main():
         finally:
             srv.stop()
         mem[n] = (full - base) * 1024.0 / IDLE
-        print('  %-10s %7.0f bytes/connection  (RSS %d -> %d KiB)' % (
+        print('  %-19s %7.0f bytes/connection  (RSS %d -> %d KiB)' % (
             LABEL[n], mem[n], base, full))
-    line = '  strio/' + '  strio/'.join('%s = %.2f' % (
-        LABEL[n].split()[0], mem['strio'] / mem[n]) for n in ratios)
-    print(line + '  (aim: strio/libuv <= 0.5)')
+    for n in ('strio', 'lean'):
+        print('  %s: /libuv = %s   /libuv guide style = %s   (aim: <= 0.5)'
+              % ((LABEL[n],) + tuple('%.2f' % (mem[n] / mem[m]) if mem.get(m)
+                                     else '-' for m in ('uv', 'uvg'))))
+    sz = keyvals(sh(progs['strio'] + ['--sizes']).stdout)
+    print('  strio by construction: handler frame %d (of which buffer %d) + '
+          'socket stream %d + poll entry %d = %d bytes per connection; '
+          'its task (%d) is touched when the pool is set up, so the delta '
+          'leaves it out' % (sz['frame'], sz['buffer'], sz['stream'],
+                             sz['poll_entry'], sz['frame'] + sz['stream']
+                             + sz['poll_entry'], sz['task']))
+    print('  strio, lean handler: frame %d + socket stream %d + poll entry '
+          '%d = %d bytes per idle connection (a %d-byte buffer is borrowed '
+          'from a shared pool of 64 for each message)' % (
+              sz['lean_frame'], sz['stream'], sz['poll_entry'],
+              sz['lean_frame'] + sz['stream'] + sz['poll_entry'],
+              sz['buffer']))
 
     # ---- syscalls per round trip, C=1 ---------------------------------------
     print('system calls per round trip, C=1, 64 bytes (fresh servers)')
     have_strace = shutil.which('strace') is not None
     have_perf = shutil.which('perf') is not None
-    for n in names:
+    for n in names[:2] + extra + names[2:]:
         srv = Server(progs[n])
         try:
             parts = []
@@ -339,7 +358,7 @@ def main():
                         c1 / PERF_RT, c100 / (PERF_RT * 5)))
         finally:
             srv.stop()
-        print('  %-10s %s' % (LABEL[n], '; '.join(parts) or
+        print('  %-19s %s' % (LABEL[n], '; '.join(parts) or
                               'neither strace nor perf available'))
     print('  (aim: strio <= poll loop + 1; strace slows the server down, '
           'which changes how often a receive finds its data already there; '
