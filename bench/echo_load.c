@@ -1,7 +1,7 @@
 /*
  * echo_load.c -- the load generator of bench/echo.py: one thread, epoll.
  *
- *     echo_load PORT CONNS SIZE SECONDS      timed run
+ *     echo_load PORT CONNS SIZE SECONDS [PID]  timed run
  *     echo_load PORT CONNS SIZE -N           N round trips in all, after a
  *                                            "connected" line and a line
  *                                            on stdin (for strace)
@@ -18,8 +18,11 @@
  * allocated before the run (never during it) and are sorted at the end.
  *
  * Prints "key value" lines: rt (round trips completed), seconds, rt_per_s,
- * p50_us, p99_us. Exits 1 on any error (a connection that closes, a wrong
- * byte, a stall of 10 s).
+ * p50_us, p99_us, and with PID (the server's) server_cpu_ns: the CPU time
+ * the server's thread spent during the measured window only (from
+ * /proc/PID/schedstat, read right before and after it, so connection
+ * setup, warm-up and teardown are not counted). Exits 1 on any error (a
+ * connection that closes, a wrong byte, a stall of 10 s).
  */
 #define _GNU_SOURCE 1
 #include <arpa/inet.h>
@@ -193,6 +196,21 @@ static void run(uint64_t deadline, unsigned long limit, int once)
     }
 }
 
+/* The CPU time (ns) of thread `pid` so far, or -1. */
+static long long cpu_ns(long pid)
+{
+    char path[64];
+    long long ns = -1;
+    snprintf(path, sizeof path, "/proc/%ld/schedstat", pid);
+    FILE *f = fopen(path, "r");
+    if (f == NULL)
+        return -1;
+    if (fscanf(f, "%lld", &ns) != 1)
+        ns = -1;
+    fclose(f);
+    return ns;
+}
+
 static int cmp_u32(const void *a, const void *b)
 {
     uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
@@ -208,10 +226,12 @@ static void wait_line(void)
 
 int main(int argc, char **argv)
 {
-    if (argc != 5) {
-        fprintf(stderr, "usage: echo_load PORT CONNS SIZE SECONDS|-N|idle\n");
+    if (argc != 5 && argc != 6) {
+        fprintf(stderr, "usage: echo_load PORT CONNS SIZE SECONDS|-N|idle "
+                        "[PID]\n");
         return 2;
     }
+    long pid = argc == 6 ? atol(argv[5]) : 0;
     unsigned port = (unsigned)atoi(argv[1]);
     nconns = (unsigned)atoi(argv[2]);
     size = (unsigned)atoi(argv[3]);
@@ -274,15 +294,19 @@ int main(int argc, char **argv)
         wait_line();
     }
     recording = 1;
+    long long cpu0 = pid > 0 ? cpu_ns(pid) : -1;
     uint64_t t0 = now_ns();
     if (count)
         run(0, (unsigned long)count, 0);
     else
         run(t0 + (uint64_t)(seconds * 1e9), 0, 0);
     double secs = (double)(now_ns() - t0) / 1e9;
+    long long cpu1 = pid > 0 ? cpu_ns(pid) : -1;
     recording = 0;
     qsort(lat, nlat, sizeof *lat, cmp_u32);
     printf("rt %lu\nseconds %.3f\nrt_per_s %.1f\n", rt, secs, rt / secs);
+    if (cpu0 >= 0 && cpu1 >= cpu0)
+        printf("server_cpu_ns %lld\n", cpu1 - cpu0);
     if (nlat > 0)
         printf("p50_us %.1f\np99_us %.1f\n", lat[nlat / 2] / 1e3,
                lat[(size_t)((double)nlat * 0.99)] / 1e3);
