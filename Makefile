@@ -331,6 +331,7 @@ bench:
 	@CC=$(CC) BUILD=$(BUILD) $(PYTHON) bench/files.py
 	@CC=$(CC) BUILD=$(BUILD) $(PYTHON) bench/tls.py
 	@CC=$(CC) BUILD=$(BUILD) $(PYTHON) bench/process.py
+	@CC=$(CC) BUILD=$(BUILD) $(PYTHON) bench/echo.py
 
 clean:
 	rm -rf $(BUILD)

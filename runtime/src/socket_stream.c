@@ -148,6 +148,7 @@ int strio_socket_stream_init(strio_socket_stream *st, strio_socket *sock)
     st->error = 0;
     st->broken = 0;
     st->send_op = 0;
+    st->drained = 0;
     if (rc == 0 && (taken.family == AF_INET || taken.family == AF_INET6))
         (void)strio_socket_setsockopt_int(&st->sock, IPPROTO_TCP, TCP_NODELAY,
                                           1);

@@ -13,6 +13,15 @@
 
 /* ---- stream operations (reached through the ops table) ---------------- */
 
+/* One recv() attempt (a plain function: the call description then stays
+ * out of the receive frame every socket stream embeds). */
+static long strio_socket__recv_once(strio_socket *s, void *buf, size_t max)
+{
+    strio_socket_call c = { .op = STRIO_SOCKET_OP_RECV, .u.buf = buf,
+                            .len = max };
+    return strio_socket__try(s, &c);
+}
+
 async int strio_socket_stream_do_send_all(strio_socket_stream *st,
                                           const void *data, size_t len)
 {
@@ -57,7 +66,26 @@ async long strio_socket_stream_do_receive_some(strio_socket_stream *st,
     long n;
     if (st->sock.fd < 0)
         return STRIO_ECLOSED;
-    n = await strio_socket_recv(&st->sock, buf, max, 0);
+    if (st->drained) {
+        /* The last receive was short: the kernel had no more then, and a
+         * recv() now would most likely fail with EAGAIN (on a
+         * request/response connection, one wasted system call per
+         * message; bench/echo.py). Wait for readability first (the
+         * checkpoint: cancellation and close are delivered as in
+         * strio_socket_recv's wait), then one attempt, without the yield
+         * strio_socket_recv makes after an attempt that did not wait.
+         * Readiness is level-triggered: data that came meanwhile ends the
+         * wait at the next poll. */
+        int rc = await strio_socket_wait_readable(&st->sock);
+        if (rc < 0)
+            return strio_socket_stream_map_error(st, rc);
+        n = strio_socket__recv_once(&st->sock, buf, max);
+        if (n == -EAGAIN)               /* readiness was stale: the usual */
+            n = await strio_socket_recv(&st->sock, buf, max, 0);
+    } else {
+        n = await strio_socket_recv(&st->sock, buf, max, 0);
+    }
+    st->drained = n > 0 && (size_t)n < max;
     /* the kernel reports a reset once, then reads 0: never an EOF */
     if (n == 0 && st->broken)
         return STRIO_EBROKEN;

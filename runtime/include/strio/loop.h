@@ -9,7 +9,10 @@
  *   2. fire expired timers (waking sleepers, cancelling scopes);
  *   3. if nothing is ready: let a virtual clock jump to the next deadline,
  *      or wait in the backend until I/O, a notification or that deadline;
- *      if something is ready, ask the backend for I/O without waiting.
+ *      if something is ready, ask the backend for I/O without waiting
+ *      (skipped when the batch that just ran began right after such a
+ *      check: while tasks keep yielding, I/O is checked every second
+ *      batch).
  *
  * strio_loop_run() returns when the root task completes.
  */

@@ -23,6 +23,9 @@
  *   - send_eof is shutdown(SHUT_WR): a checkpoint first, then nothing if
  *     EOF was already sent (idempotent). Sending after it: STRIO_ECLOSED.
  *   - receive_some is one recv() of up to `max` bytes (0: end of stream).
+ *     After a receive that got fewer bytes than asked (the kernel had no
+ *     more), the next one waits for readability before its recv() instead
+ *     of trying first: it saves the recv() that would fail with EAGAIN.
  *   - wait_send_all_might_not_block waits until the socket is writable.
  *   - close closes the socket (a pending operation of another task is
  *     woken and returns STRIO_ECLOSED), then checkpoints: inside a
@@ -78,6 +81,7 @@ struct strio_socket_stream {
                                    stream reads as STRIO_EBROKEN */
     /* private: the one in-flight operation of each side */
     unsigned char send_op;
+    unsigned char drained;      /* the last receive got less than asked */
     union {
         struct strio_socket_stream_do_send_all_frame send_all;
         struct strio_socket_stream_do_wait_send_frame wait_send;
