@@ -89,6 +89,10 @@ static size_t compose_response(strio_http_conn *c, int status,
         at = put_str(d, at, cap, "HTTP/1.1 100 Continue\r\n\r\n");
         c->expect_continue = 0;
     }
+    if (c->expect_continue && c->in_body && !streamed && status >= 200)
+        /* answered without the body the client is holding back: it may
+         * never send it, so this connection cannot carry another request */
+        c->close_after = 1;
     int bodyless = status < 200 || status == 204 || status == 304;
     c->chunked_out = 0;
     if (c->connect_request && status >= 200 && status < 300) {
@@ -326,6 +330,11 @@ async int strio_http_read_head(strio_http_conn *c)
     c->waited = 0;
     if (c->responding)
         return -EINVAL;
+    if (c->done || c->close_after) {
+        /* no further message (and no point reading the rest of a body) */
+        c->done = 1;
+        return await strio__http_settle(c, 0);
+    }
     /* the rest of the previous body, if the caller did not read it */
     while (c->in_body && !c->done) {
         rc = await strio__http_event(c, (size_t)-1, &ev);

@@ -103,6 +103,12 @@ Test(http_conn, expect_100_continue)
            "100 []|200 chunked [body]|", 0, 0);
 }
 
+Test(http_conn, expect_100_continue_not_granted_closes)
+{
+    expect(HC_CONTINUE_SKIPPED, "POST /hello 11|end 0", "200 [hello]|head 0|",
+           0, 0);
+}
+
 Test(http_conn, connect_tunnel)
 {
     expect(HC_CONNECT, "CONNECT example.test:443 11|end 0",

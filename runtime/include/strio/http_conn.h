@@ -33,6 +33,11 @@
  * read_head returns 0. Pipelined requests are answered in order: bytes
  * after one request stay in the receive buffer for the next.
  *
+ * "Expect: 100-continue": the interim 100 goes out when the handler first
+ * reads the body (read_body) or starts a streamed response; a whole
+ * response (respond) without reading the body closes the connection
+ * after it instead, since the client may never send that body.
+ *
  * Memory (strio_http_conn_mem, all caller-owned, must outlive the conn):
  *   rbuf/rcap    receive buffer (bytes read from the stream, not parsed yet)
  *   line/line_cap  the parser's line buffer: the longest line accepted
