@@ -1570,10 +1570,12 @@ static int https_get(char *const *args)
 
 Test(tls, example_https_get_against_s_server)
 {
-    write_fixture("hello.txt", "hello over tls\n");
+    /* the fixtures directory is shared by tests running in parallel:
+     * every test writes files of its own names */
+    write_fixture("hello-direct.txt", "hello over tls\n");
     unsigned port = s_server("ec", (const char *const[]){ "-WWW", NULL });
     char url[64];
-    snprintf(url, sizeof url, "https://localhost:%u/hello.txt", port);
+    snprintf(url, sizeof url, "https://localhost:%u/hello-direct.txt", port);
     int st = https_get((char *[]){ url, "--cacert", "ca.pem", NULL });
     cr_assert_eq(st, 0, "%s", EX.text);
     cr_assert_not_null(strstr(EX.text, "hello over tls"), "%s", EX.text);
@@ -1634,7 +1636,7 @@ Test(tls, example_https_get_through_an_https_proxy)
              "accept = 127.0.0.1:%u\nconnect = 127.0.0.1:%u\n"
              "cert = ec-chain.pem\nkey = ec.key\n", sport, pport);
     write_fixture("stunnel.conf", conf);
-    write_fixture("hello.txt", "hello through the proxy\n");
+    write_fixture("hello-proxy.txt", "hello through the proxy\n");
     char *tp[] = { "tinyproxy", "-d", "-c", "tinyproxy.conf", NULL };
     char *st[] = { "stunnel4", "stunnel.conf", NULL };
     peer_start(&PX1, tp);
@@ -1643,7 +1645,7 @@ Test(tls, example_https_get_through_an_https_proxy)
     wait_port(pport, &PX1);
     wait_port(sport, &PX2);
     char url[64], proxy[64];
-    snprintf(url, sizeof url, "https://localhost:%u/hello.txt", oport);
+    snprintf(url, sizeof url, "https://localhost:%u/hello-proxy.txt", oport);
     snprintf(proxy, sizeof proxy, "https://localhost:%u", sport);
     int rc = https_get((char *[]){ url, "--cacert", "ca.pem", "--proxy",
                                    proxy, NULL });
