@@ -346,6 +346,43 @@ Test(dns, answer_merges_aaaa_and_a)
     cr_assert_eq(udp.stream.sock.fd, -1);
 }
 
+static int have_ipv6_loopback(void)
+{
+    int fd = socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    if (fd < 0)
+        return 0;
+    struct sockaddr_in6 a;
+    memset(&a, 0, sizeof a);
+    a.sin6_family = AF_INET6;
+    a.sin6_addr = in6addr_loopback;
+    int ok = bind(fd, (struct sockaddr *)&a, sizeof a) == 0;
+    close(fd);
+    return ok;
+}
+
+Test(dns, ipv6_server)
+{
+    if (!have_ipv6_loopback())
+        cr_skip_test("no IPv6 loopback");
+    strio_sockaddr a;
+    srv[0].mode = DN_ANSWER;
+    cr_assert_eq(strio_socket_create(&srv[0].sock, AF_INET6, SOCK_DGRAM, 0),
+                 0);
+    cr_assert_eq(strio_resolve_local_address(&srv[0].sock, "::1", 0, &a), 0);
+    cr_assert_eq(strio_socket_bind(&srv[0].sock, &a), 0);
+    cr_assert_eq(strio_socket_getsockname(&srv[0].sock, &a), 0);
+    cr_assert_eq(strio_dns_config_add_server(&cfg, "::1",
+                                             (unsigned)strio_sockaddr_port(&a)),
+                 0);
+    ctx.servers = srv;
+    ctx.nservers = 1;
+    ctx.name = "six.test";
+    cr_assert_eq(run_mono(), 0);
+    cr_assert_eq(ctx.rc, 2, "%s", strio_strerror(ctx.rc));
+    addr_is(&ctx.addrs[0], "2001:db8::1");
+    addr_is(&ctx.addrs[1], "192.0.2.1");
+}
+
 Test(dns, wrong_id_and_wrong_question_are_ignored)
 {
     add_fake(0, DN_WRONG_ID_FIRST);
