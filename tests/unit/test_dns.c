@@ -314,6 +314,43 @@ Test(dns, literals_hosts_and_no_server)
     cr_assert_eq(count_fds(), fds);
 }
 
+Test(dns, argument_errors)
+{
+    add_fake(0, DN_ANSWER);
+    ctx.name = "x.test";
+    ctx.want = 0;
+    run_virtual();
+    cr_assert_eq(ctx.rc, -EINVAL);
+    ctx.want = 4;
+    run_virtual();
+    cr_assert_eq(ctx.rc, -EINVAL);
+    ctx.want = STRIO_DNS_WANT_A;
+    ctx.name = NULL;
+    run_virtual();
+    cr_assert_eq(ctx.rc, -EINVAL);
+    /* no RNG, no transport: refused before any I/O */
+    ctx.name = "x.test";
+    strio_dns_resolver_init(&res, &cfg, &udp.base, NULL, NULL);
+    run_virtual();
+    cr_assert_eq(ctx.rc, -EINVAL);
+    strio_dns_resolver_init(&res, &cfg, NULL, counter_rng, &rng_state);
+    run_virtual();
+    cr_assert_eq(ctx.rc, -EINVAL);
+    cr_assert_eq(res.tries, 0);
+    cr_assert_eq(srv[0].received, 0);
+    /* a name too long for DNS */
+    char name[300];
+    memset(name, 'a', sizeof name - 1);
+    name[sizeof name - 1] = 0;
+    for (int i = 60; i < 290; i += 61)
+        name[i] = '.';
+    strio_dns_resolver_init(&res, &cfg, &udp.base, counter_rng, &rng_state);
+    ctx.name = name;
+    run_virtual();
+    cr_assert_eq(ctx.rc, STRIO_EDNS_NAMELEN);
+    cr_assert_eq(res.busy, 0);
+}
+
 /* ---- fake servers ---------------------------------------------------------- */
 
 Test(dns, answer_merges_aaaa_and_a)
