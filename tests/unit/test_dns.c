@@ -314,6 +314,43 @@ Test(dns, literals_hosts_and_no_server)
     cr_assert_eq(count_fds(), fds);
 }
 
+Test(dns, argument_errors)
+{
+    add_fake(0, DN_ANSWER);
+    ctx.name = "x.test";
+    ctx.want = 0;
+    run_virtual();
+    cr_assert_eq(ctx.rc, -EINVAL);
+    ctx.want = 4;
+    run_virtual();
+    cr_assert_eq(ctx.rc, -EINVAL);
+    ctx.want = STRIO_DNS_WANT_A;
+    ctx.name = NULL;
+    run_virtual();
+    cr_assert_eq(ctx.rc, -EINVAL);
+    /* no RNG, no transport: refused before any I/O */
+    ctx.name = "x.test";
+    strio_dns_resolver_init(&res, &cfg, &udp.base, NULL, NULL);
+    run_virtual();
+    cr_assert_eq(ctx.rc, -EINVAL);
+    strio_dns_resolver_init(&res, &cfg, NULL, counter_rng, &rng_state);
+    run_virtual();
+    cr_assert_eq(ctx.rc, -EINVAL);
+    cr_assert_eq(res.tries, 0);
+    cr_assert_eq(srv[0].received, 0);
+    /* a name too long for DNS */
+    char name[300];
+    memset(name, 'a', sizeof name - 1);
+    name[sizeof name - 1] = 0;
+    for (int i = 60; i < 290; i += 61)
+        name[i] = '.';
+    strio_dns_resolver_init(&res, &cfg, &udp.base, counter_rng, &rng_state);
+    ctx.name = name;
+    run_virtual();
+    cr_assert_eq(ctx.rc, STRIO_EDNS_NAMELEN);
+    cr_assert_eq(res.busy, 0);
+}
+
 /* ---- fake servers ---------------------------------------------------------- */
 
 Test(dns, answer_merges_aaaa_and_a)
@@ -344,6 +381,43 @@ Test(dns, answer_merges_aaaa_and_a)
     strio_socket_close(&srv[0].sock);
     cr_assert_eq(count_fds(), fds);
     cr_assert_eq(udp.stream.sock.fd, -1);
+}
+
+static int have_ipv6_loopback(void)
+{
+    int fd = socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    if (fd < 0)
+        return 0;
+    struct sockaddr_in6 a;
+    memset(&a, 0, sizeof a);
+    a.sin6_family = AF_INET6;
+    a.sin6_addr = in6addr_loopback;
+    int ok = bind(fd, (struct sockaddr *)&a, sizeof a) == 0;
+    close(fd);
+    return ok;
+}
+
+Test(dns, ipv6_server)
+{
+    if (!have_ipv6_loopback())
+        cr_skip_test("no IPv6 loopback");
+    strio_sockaddr a;
+    srv[0].mode = DN_ANSWER;
+    cr_assert_eq(strio_socket_create(&srv[0].sock, AF_INET6, SOCK_DGRAM, 0),
+                 0);
+    cr_assert_eq(strio_resolve_local_address(&srv[0].sock, "::1", 0, &a), 0);
+    cr_assert_eq(strio_socket_bind(&srv[0].sock, &a), 0);
+    cr_assert_eq(strio_socket_getsockname(&srv[0].sock, &a), 0);
+    cr_assert_eq(strio_dns_config_add_server(&cfg, "::1",
+                                             (unsigned)strio_sockaddr_port(&a)),
+                 0);
+    ctx.servers = srv;
+    ctx.nservers = 1;
+    ctx.name = "six.test";
+    cr_assert_eq(run_mono(), 0);
+    cr_assert_eq(ctx.rc, 2, "%s", strio_strerror(ctx.rc));
+    addr_is(&ctx.addrs[0], "2001:db8::1");
+    addr_is(&ctx.addrs[1], "192.0.2.1");
 }
 
 Test(dns, wrong_id_and_wrong_question_are_ignored)
@@ -604,6 +678,49 @@ Test(dns, sweep_resolve)
 
 #define DNSMASQ "/usr/sbin/dnsmasq"
 
+/* Nonzero if 127.0.0.1:port of `type` can be bound now. */
+static int port_free(unsigned port, int type)
+{
+    int fd = socket(AF_INET, type | SOCK_CLOEXEC, 0);
+    struct sockaddr_in sa = { .sin_family = AF_INET,
+                              .sin_port = htons((unsigned short)port),
+                              .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+    cr_assert_geq(fd, 0);
+    int ok = bind(fd, (struct sockaddr *)&sa, sizeof sa) == 0;
+    close(fd);
+    return ok;
+}
+
+/* A loopback port free for both UDP and TCP right now. */
+static unsigned free_port(void)
+{
+    for (int i = 0; i < 50; i++) {
+        strio_socket probe = STRIO_SOCKET_INIT;
+        unsigned port = bind_udp(&probe);
+        strio_socket_close(&probe);
+        if (port_free(port, SOCK_STREAM))
+            return port;
+    }
+    cr_assert_fail("no port free for UDP and TCP");
+    return 0;
+}
+
+/* The end of dnsmasq's output (for messages). */
+static const char *read_log(const char *path)
+{
+    static char text[600];
+    text[0] = 0;
+    FILE *f = fopen(path, "r");
+    if (f != NULL) {
+        if (fseek(f, -(long)(sizeof text - 1), SEEK_END) != 0)
+            rewind(f);
+        size_t n = fread(text, 1, sizeof text - 1, f);
+        text[n] = 0;
+        fclose(f);
+    }
+    return text;
+}
+
 /* Starts dnsmasq on 127.0.0.1:<free port> answering only from a hosts
  * file and --address/--cname lines (no upstream: it can never forward a
  * query off this machine). Returns the port. */
@@ -617,44 +734,52 @@ static unsigned start_dnsmasq(void)
                                    "192.0.2.11 v4only.test\n"
                                    "192.0.2.12 multi.test\n"
                                    "192.0.2.13 multi.test\n");
-    strio_socket probe = STRIO_SOCKET_INIT;
-    unsigned port = bind_udp(&probe);
-    strio_socket_close(&probe);
-    char a_port[32], a_hosts[200];
-    snprintf(a_port, sizeof a_port, "--port=%u", port);
-    snprintf(a_hosts, sizeof a_hosts, "--addn-hosts=%s", hosts);
-    char *argv[] = { DNSMASQ, "--keep-in-foreground", "--no-daemon",
-                     "--conf-file=/dev/null", "--pid-file=", a_port,
-                     "--listen-address=127.0.0.1", "--bind-interfaces",
-                     "--no-resolv", "--no-poll", "--no-hosts", a_hosts,
-                     "--local=/test/", "--address=/fixed.test/192.0.2.77",
-                     "--cname=alias.test,web.test", "--log-facility=-",
-                     "--quiet-dhcp", NULL };
-    posix_spawn_file_actions_t fa;
-    posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
-    posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
-    int rc = posix_spawn(&dnsmasq_pid, DNSMASQ, &fa, NULL, argv, environ);
-    posix_spawn_file_actions_destroy(&fa);
-    cr_assert_eq(rc, 0, "spawn dnsmasq: %s", strerror(rc));
-    /* ready when its port is taken (bounded: 5 s) */
-    for (int i = 0; i < 500; i++) {
-        int status;
-        cr_assert_eq(waitpid(dnsmasq_pid, &status, WNOHANG), 0,
-                     "dnsmasq exited early");
-        int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-        struct sockaddr_in sa = { .sin_family = AF_INET,
-                                  .sin_port = htons((unsigned short)port),
-                                  .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
-        int busy = bind(fd, (struct sockaddr *)&sa, sizeof sa) < 0 &&
-                   errno == EADDRINUSE;
-        close(fd);
-        if (busy)
-            return port;
-        struct timespec ts = { 0, 10 * 1000 * 1000 };
-        nanosleep(&ts, NULL);
+    char log[200];
+    snprintf(log, sizeof log, "%s/dnsmasq.log", dir);
+    /* A port free for UDP and TCP (dnsmasq takes both) is picked, released
+     * and handed to dnsmasq: another process may take it in between, so a
+     * start that fails is retried on a new port (bounded). */
+    for (int attempt = 0; attempt < 5; attempt++) {
+        unsigned port = free_port();
+        char a_port[32], a_hosts[200];
+        snprintf(a_port, sizeof a_port, "--port=%u", port);
+        snprintf(a_hosts, sizeof a_hosts, "--addn-hosts=%s", hosts);
+        char *argv[] = { DNSMASQ, "--keep-in-foreground", "--no-daemon",
+                         "--conf-file=/dev/null", "--pid-file=", a_port,
+                         "--listen-address=127.0.0.1", "--bind-interfaces",
+                         "--no-resolv", "--no-poll", "--no-hosts", a_hosts,
+                         "--local=/test/", "--address=/fixed.test/192.0.2.77",
+                         "--cname=alias.test,web.test", "--log-facility=-",
+                         NULL };
+        posix_spawn_file_actions_t fa;
+        posix_spawn_file_actions_init(&fa);
+        posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+        posix_spawn_file_actions_addopen(&fa, 1, log,
+                                         O_WRONLY | O_CREAT | O_TRUNC, 0600);
+        posix_spawn_file_actions_adddup2(&fa, 1, 2);
+        pid_t pid;
+        int rc = posix_spawn(&pid, DNSMASQ, &fa, NULL, argv, environ);
+        posix_spawn_file_actions_destroy(&fa);
+        cr_assert_eq(rc, 0, "spawn dnsmasq: %s", strerror(rc));
+        dnsmasq_pid = pid;
+        /* ready when its port is taken (bounded: 5 s) */
+        for (int i = 0; i < 500; i++) {
+            int status;
+            if (waitpid(pid, &status, WNOHANG) == pid) {
+                dnsmasq_pid = -1;           /* reaped: try another port */
+                cr_log_warn("dnsmasq exited at start on port %u: %s", port,
+                            read_log(log));
+                break;
+            }
+            if (!port_free(port, SOCK_DGRAM))
+                return port;
+            struct timespec ts = { 0, 10 * 1000 * 1000 };
+            nanosleep(&ts, NULL);
+        }
+        if (dnsmasq_pid > 0)
+            cr_assert_fail("dnsmasq did not bind its port within 5 s");
     }
-    cr_assert_fail("dnsmasq did not bind its port within 5 s");
+    cr_assert_fail("dnsmasq did not start (5 ports tried): %s", read_log(log));
     return 0;
 }
 

@@ -132,8 +132,8 @@ typedef struct strio_dns__query {
 } strio_dns__query;
 
 /* A resolver: the config, the transport, the RNG, and the working memory
- * of one resolution (about 2 KB). Caller-owned; must not move while in
- * use. */
+ * of one resolution (2.8 KB on x86-64, 2.7 KB on Cortex-M4).
+ * Caller-owned; must not move while in use. */
 typedef struct strio_dns_resolver {
     const strio_dns_config *config;
     strio_dns_transport *transport;
