@@ -10,6 +10,7 @@
 #   make test-bare        the test images on QEMU mps2-an385 (Cortex-M3),
 #                         mps2-an386 (Cortex-M4F) and virt (RV32), and blinky
 #                         (tests/bare/bare.mk: test-bare-BOARD for one)
+#   make test-firmware    examples/firmware_at on QEMU with a scripted session
 #   make install          PREFIX=/usr/local DESTDIR=
 #   make deps             install the build dependencies (scripts/deps.sh)
 #   make fuzz             libFuzzer targets fuzz/*.c, FUZZ_SECONDS each (default 60)
