@@ -7,8 +7,12 @@
  *
  * examples/echo_server.sc sized for the benchmark: a pool of MAX_HANDLERS
  * handler slots (enough for the 1,000-connection runs plus the
- * load generator's spare ones) and a BUF-byte buffer per handler, so a
- * 1 KB message is one receive and one send. Listens on 127.0.0.1:PORT (0:
+ * load generator's spare ones) and a BUF-byte buffer per handler, larger
+ * than the largest message (as the peers' 64 KB buffers are): a 1 KB
+ * message is one receive that comes back short, so the next receive waits
+ * for readability first (strio/socket_stream.h) instead of trying a recv()
+ * that fails with EAGAIN, as it would after a receive that filled its
+ * buffer. Listens on 127.0.0.1:PORT (0:
  * the kernel picks), prints "listening on 127.0.0.1:PORT" and serves until
  * killed (SIGTERM/SIGINT: the default action, nothing to clean up but the
  * process).
@@ -27,7 +31,7 @@
 #include <strio/socket_stream.h>
 
 #define MAX_HANDLERS 1100
-#define BUF 1024
+#define BUF 2048
 
 async int echo_conn(strio_socket_stream *conn)
 {

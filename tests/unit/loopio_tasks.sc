@@ -7,10 +7,14 @@
 #include <strio/strio.h>
 #include <strio/posix.h>
 
-/* Waits until `fd` is readable, then sets *done. */
+/* Waits until `fd` is readable, then sets *done; fails with
+ * STRIO_ETIMEDOUT after 5 s (the test's bound: it must not hang). */
 async int lio_reader(int fd, int *done)
 {
+    strio_cancel_scope sc;
+    strio_fail_after(STRIO_SELF, &sc, STRIO_SEC(5));
     int rc = await strio_wait_readable(fd);
+    rc = strio_scope_exit(&sc, rc);
     *done = 1;
     return rc;
 }

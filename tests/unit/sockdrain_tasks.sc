@@ -63,10 +63,8 @@ async long sd_receive_all(struct sd_run *r)
     }
 }
 
-/* The sender as a child; receives in the target scope (the sweep cancels
- * it), then the rest outside it, so a test can check nothing was lost. */
-async int sd_scenario(strio_cancel_scope **target, struct sd_run *r,
-                      strio_pool *pool)
+async int sd_scenario_body(strio_cancel_scope **target, struct sd_run *r,
+                           strio_pool *pool)
 {
     strio_nursery nu;
     strio_cancel_scope sc;
@@ -88,4 +86,17 @@ async int sd_scenario(strio_cancel_scope **target, struct sd_run *r,
         r->after = r->rc == STRIO_ECANCELED ? await sd_receive_all(r) : r->rc;
     }
     return await strio_nursery_close(&nu, rc);
+}
+
+/* The sender as a child; receives in the target scope (the sweep cancels
+ * it), then the rest outside it, so a test can check nothing was lost.
+ * Everything fails with STRIO_ETIMEDOUT after 30 s of virtual time (the
+ * test's bound: a lost wakeup must fail it, not hang it). */
+async int sd_scenario(strio_cancel_scope **target, struct sd_run *r,
+                      strio_pool *pool)
+{
+    strio_cancel_scope bound;
+    strio_fail_after(STRIO_SELF, &bound, STRIO_SEC(30));
+    int rc = await sd_scenario_body(target, r, pool);
+    return strio_scope_exit(&bound, rc);
 }

@@ -57,7 +57,7 @@ static unsigned long lio_go(struct lio_run *r, int max, int prefill)
  * pipe: the loop checks I/O before every second batch (about 500 polls,
  * where one per batch would be 1000), then blocks once for the byte the
  * spinner finally writes. */
-Test(loopio, yielding_task_polls_every_second_batch, .timeout = 5)
+Test(loopio, yielding_task_polls_every_second_batch)
 {
     static struct lio_run r;
     unsigned long polls = lio_go(&r, 1000, 0);
@@ -70,7 +70,7 @@ Test(loopio, yielding_task_polls_every_second_batch, .timeout = 5)
  * yielding: the reader of a pipe holding a byte is woken by a poll made
  * without waiting, and the spinner checkpoints at most 3 times before it
  * sees the reader done (never the 1000 of a loop that forgot I/O). */
-Test(loopio, ready_io_is_seen_while_a_task_keeps_yielding, .timeout = 5)
+Test(loopio, ready_io_is_seen_while_a_task_keeps_yielding)
 {
     static struct lio_run r;
     lio_go(&r, 1000, 1);

@@ -103,7 +103,7 @@ static void sd_fini(void)
     strio_poll_close(&sd_io.poll);
 }
 
-TestSuite(sockdrain, .init = sd_init, .fini = sd_fini, .timeout = 10);
+TestSuite(sockdrain, .init = sd_init, .fini = sd_fini);
 
 /* Four 5-byte messages 1 ms apart into 64-byte receives: every receive
  * after the first is short-followed, so it takes the wait-first path;
