@@ -271,7 +271,9 @@ class Lowerer:
         if not self.awaits(e.r):
             return steps, A.Raw(l, ' %s ' % e.op, e.r)
         tok = self.tok_of(e)
-        cond = A.Raw('(', l, ')') if e.op == '&&' else A.Raw('!(', l, ')')
+        # the If adds its own parentheses: `if ((a == b))` would draw
+        # clang's -Wparentheses-equality
+        cond = l if e.op == '&&' else A.Raw('!(', l, ')')
         sr, r = self.lx(e.r)
         if need:
             t = self.new_temp(steps, tok, type_text='int')
@@ -295,13 +297,13 @@ class Lowerer:
             t = self.new_temp(steps, tok, type_expr=A.Raw('1 ? ', e.t, ' : ', e.f))
             st.append(A.SetTemp(t, rt, tok))
             sf.append(A.SetTemp(t, rf, tok))
-            steps.append(A.If(A.Raw('(', c, ')'), A.Seq(st, tok),
+            steps.append(A.If(c, A.Seq(st, tok),
                               A.Seq(sf, tok), tok))
             return steps, A.TempRef(t)
         for s, r in ((st, rt), (sf, rf)):
             if r is not None:
                 s.append(A.ExprStmt(A.Raw('(void)(', r, ')'), tok))
-        steps.append(A.If(A.Raw('(', c, ')'), A.Seq(st, tok), A.Seq(sf, tok),
+        steps.append(A.If(c, A.Seq(st, tok), A.Seq(sf, tok),
                           tok))
         return steps, (A.Raw('((void)0)') if need else None)
 

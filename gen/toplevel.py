@@ -120,7 +120,11 @@ def parse_prototype(src, toks, first, last, typenames, is_static_hint=False):
                                'take variable arguments')
             r = p.parse_declarator(j, abstract_ok=True)
             name, nidx, j, is_array, is_func, const_top, _ = r
-            if const_top is None:
+            if is_array or is_func:
+                # adjusted to a pointer: `const T v[]` is `const T *v`, whose
+                # const is the element's, never the parameter's own
+                const_top = False
+            elif const_top is None:
                 const_top = 'const' in pstorage
             params.append(Param(name.text if name else None, name, pfirst,
                                 j - 1, nidx, is_array, const_top, is_func))

@@ -68,5 +68,13 @@ async int test_main(void)
     since("subscript ?:", arr[1]);
     r = (await tleaf(0) && await side(1)) + (await tleaf(1) || await side(1)) + (await tleaf(1) && await side(1));
     since("three groups", r);
+    /* an equality as the left operand, and as a ?: condition: no doubled
+     * parentheses around it (clang's -Wparentheses-equality) */
+    int rc = 0, got;
+    while (rc == 0 && (got = await tleaf(m)) > 0)
+        rc = got - 2;
+    since("while rc == 0 && (got = leaf) > 0", rc);
+    r = rc == 0 ? await tleaf(1) : await tleaf(2);
+    since("rc == 0 ? leaf : leaf", r);
     return r;
 }
