@@ -61,7 +61,7 @@ static void teardown(void)
     strio_poll_close(&io.poll);
 }
 
-TestSuite(serve, .init = setup, .fini = teardown, .timeout = 10);
+TestSuite(serve, .init = setup, .fini = teardown, .timeout = 5);
 
 static int count_fds(void)
 {

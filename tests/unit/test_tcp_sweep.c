@@ -36,7 +36,7 @@ static void teardown(void)
     strio_poll_close(&io.poll);
 }
 
-TestSuite(tcp_sweep, .init = setup, .fini = teardown, .timeout = 10);
+TestSuite(tcp_sweep, .init = setup, .fini = teardown, .timeout = 5);
 
 static int count_fds(void)
 {
