@@ -296,7 +296,8 @@ void strio__dir_op_read(strio_fsjob *j);
  *
  * Waits (shielded) until no abandoned job of `fs` runs; afterwards the
  * context may be freed. Returns 0, or STRIO_ECANCELED if the scope is
- * cancelled (having waited all the same).
+ * cancelled (having waited all the same), or STRIO_EBUSY (another task is
+ * in a call on `fs`; nothing waited for).
  */
 
 #endif
