@@ -83,7 +83,10 @@ async int sd_scenario_body(strio_cancel_scope **target, struct sd_run *r,
         r->rc = await sd_receive_all(r);
         *target = NULL;
         r->exit_rc = strio_scope_exit(&sc, (int)r->rc);
-        r->after = r->rc == STRIO_ECANCELED ? await sd_receive_all(r) : r->rc;
+        if (r->rc == STRIO_ECANCELED)
+            r->after = await sd_receive_all(r);
+        else
+            r->after = r->rc;
     }
     return await strio_nursery_close(&nu, rc);
 }
