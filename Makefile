@@ -295,7 +295,7 @@ ifneq ($(EXAMPLE_SC),)
 endif
 
 # `make fuzz`: every fuzz/NAME.c is a libFuzzer target (one per parser;
-# seeds in fuzz/seeds/NAME/). The library is built with clang and coverage
+# seeds in fuzz/seeds/NAME/, a dictionary in fuzz/NAME.dict). The library is built with clang and coverage
 # instrumentation in its own tree, each target is linked against it with
 # -fsanitize=fuzzer,address,undefined and runs FUZZ_SECONDS; new inputs it
 # finds go to $(FUZZ_BUILD)/corpus/NAME, so later runs start from them.
@@ -316,6 +316,7 @@ fuzz: deps
 	  mkdir -p $(FUZZ_BUILD)/corpus/$$name $(FUZZ_BUILD)/artifacts/$$name; \
 	  $(FUZZ_BUILD)/$$name -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
 	    -artifact_prefix=$(FUZZ_BUILD)/artifacts/$$name/ \
+	    $$(test -f fuzz/$$name.dict && echo -dict=fuzz/$$name.dict) \
 	    $(FUZZ_BUILD)/corpus/$$name $$(ls -d fuzz/seeds/$$name 2>/dev/null) \
 	    2>$(FUZZ_BUILD)/$$name.log || { tail -40 $(FUZZ_BUILD)/$$name.log; exit 1; }; \
 	  grep -E '^stat::(number_of_executed_units|new_units_added)' $(FUZZ_BUILD)/$$name.log; \

@@ -6,13 +6,8 @@
  * check at once and the question check by comparison tracing; fuzz/dns.dict
  * helps). Every name in the input is also decoded at every offset.
  *
- * Build (after `make`, which generates build/gen/runtime):
- *   clang -g -O1 -fsanitize=fuzzer,address,undefined -std=c11 \
- *     -Iruntime/include -Ibuild/gen/runtime fuzz/dns_fuzz.c \
- *     protocols/dns_msg.c protocols/dns_resolver.c runtime/src/error.c \
- *     -o build/fuzz/dns_fuzz
- * Run (bounded): build/fuzz/dns_fuzz -max_total_time=60 -max_len=600 \
- *     -dict=fuzz/dns.dict
+ * `make fuzz` builds and runs it with the others (seeds in fuzz/seeds/dns/,
+ * dictionary fuzz/dns.dict).
  */
 #include <stddef.h>
 #include <stdint.h>
