@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -212,8 +213,11 @@ static void setup(void)
     signal(SIGPIPE, SIG_IGN);
 }
 
+static void peers_kill(void);
+
 static void teardown(void)
 {
+    peers_kill();                       /* also after a failed assertion */
     strio_poll_close(&io.poll);
 }
 
@@ -921,6 +925,8 @@ static void peer_start(struct peer *p, char *const argv[])
     p->pid = fork();
     cr_assert_geq(p->pid, 0);
     if (p->pid == 0) {
+        /* dies with the test process, whatever happens to it */
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
         dup2(in[0], 0);
         dup2(out[1], 1);
         dup2(out[1], 2);
@@ -1511,6 +1517,22 @@ Test(tls, anchors_as_c_source_compile)
 /* ======================================================================== */
 
 static struct peer EX, PX1, PX2;
+
+/* Kills and reaps whatever peer is still running (test teardown). */
+static void peers_kill(void)
+{
+    struct peer *all[] = { &PEER, &EX, &PX1, &PX2 };
+    for (unsigned i = 0; i < sizeof all / sizeof all[0]; i++) {
+        if (all[i]->pid > 0) {
+            kill(all[i]->pid, SIGKILL);
+            waitpid(all[i]->pid, NULL, 0);
+            all[i]->pid = 0;
+            if (all[i]->in >= 0)
+                close(all[i]->in);
+            close(all[i]->out);
+        }
+    }
+}
 
 /* build/.../examples/NAME next to this binary's build/.../tests/ */
 static const char *example(const char *name)
