@@ -3,8 +3,8 @@
 #   make [all]            build/libstrio.a
 #   make test             every suite, in order; last line "N passed, M failed"
 #                         (`make -k test` runs the remaining suites after a failure)
-#   make demo             run examples/demo and net_demo (echo over loopback),
-#                         with their frame reports
+#   make demo             run examples/demo, net_demo (echo over loopback)
+#                         and tls_demo.sh (HTTPS on loopback), with frame reports
 #   make core             Cortex-M core library + bare-metal smoke program
 #   make sizes            Cortex-M sizes of the core, then the frame report
 #   make test-bare        the test images on QEMU mps2-an385 (Cortex-M3),
@@ -238,13 +238,16 @@ test-examples: $(EXAMPLE_BINS)
 	$(BUILD)/examples/net_demo
 	bash tests/http/curl_server.sh $(BUILD)/examples/http_server
 	bash tests/http/curl_proxy.sh $(BUILD)/examples
-	@echo "examples: 4 passed, 0 failed"
+	bash examples/tls_demo.sh $(BUILD)/examples
+	@echo "examples: 5 passed, 0 failed"
 
-demo: deps $(BUILD)/examples/demo $(BUILD)/examples/net_demo
+demo: deps $(BUILD)/examples/demo $(BUILD)/examples/net_demo \
+      $(BUILD)/examples/tls_echo_server $(BUILD)/examples/https_get
 	$(BUILD)/examples/demo
 	$(PYTHON) generator.py --report -o $(GEN)/report $(GEN_INCLUDES) examples/demo.sc
 	$(BUILD)/examples/net_demo
 	$(PYTHON) generator.py --report -o $(GEN)/report $(GEN_INCLUDES) examples/echo_server.sc
+	bash examples/tls_demo.sh $(BUILD)/examples
 
 # blinky is MPS2 (Cortex-M) firmware: other toolchains build the library.
 ifneq ($(CROSS),)
