@@ -6,6 +6,19 @@ limit: same suite, same record sizes, one copy per record), per suite
 over TCP loopback; `openssl speed` of the bare cipher as the peer's
 figure; ECDHE-ECDSA handshakes per second; bytes per TLS connection.
 
+Real peer (the issue's "openssl s_server/s_client where comparable"):
+one `openssl s_server -WWW -tls1_2 -cipher SUITE` per suite on
+127.0.0.1 serves a file of TOTAL bytes; two clients GET it over TCP
+loopback and discard the answer: the strio TLS client (tls_bench get)
+and `openssl s_client -quiet -ign_eof` (stdout to /dev/null). Both do
+the same work: one ECDHE-ECDSA handshake verifying the chain to the test
+CA, one request, the same server process encrypting the same records,
+decrypting TOTAL bytes plus the 45-byte header, a close_notify. Each
+client process is timed from outside in the same way (wall clock from
+spawn to reaping, CPU from wait4's rusage), and the time of a GET of an
+empty file (process start, handshake, request) is subtracted, leaving
+the transfer of TOTAL bytes.
+
 Builds bench/tls.sc + bench/tls_main.c into $BUILD/bench (against
 $BUILD/libstrio.a and -lbearssl), makes an ECDSA certificate with
 tests/unit/tls_fixtures.sh (openssl CLI) in a temporary directory, runs
@@ -21,7 +34,10 @@ import re
 import shutil
 import subprocess
 import sys
+import select
 import tempfile
+import threading
+import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BENCH = os.path.join(ROOT, 'bench')
@@ -74,6 +90,121 @@ def openssl_speed(cipher):
     return float(m.group(1)) * 1000 / 1e6 if m else None
 
 
+SUITES = (('aes', 'ECDHE-ECDSA-AES128-GCM-SHA256'),
+          ('chacha', 'ECDHE-ECDSA-CHACHA20-POLY1305'))
+
+
+def start_s_server(certs, cipher):
+    """openssl s_server -WWW serving `certs` on 127.0.0.1 (an ephemeral
+    port, read back from its ACCEPT line): (process, port)."""
+    p = subprocess.Popen(
+        ['openssl', 's_server', '-WWW', '-accept', '127.0.0.1:0',
+         '-cert', os.path.join(certs, 'ec.pem'),
+         '-key', os.path.join(certs, 'ec.key'), '-tls1_2', '-cipher', cipher],
+        cwd=certs, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL, text=True)
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        if not select.select([p.stdout], [], [],
+                             max(deadline - time.monotonic(), 0))[0]:
+            break
+        line = p.stdout.readline()
+        if not line:
+            break
+        m = re.match(r'ACCEPT .*:(\d+)$', line.strip())
+        if m:
+            return p, int(m.group(1))
+    stop(p)
+    raise SystemExit('tls.py: openssl s_server did not start')
+
+
+def stop(p):
+    """Ends and reaps a process this script started."""
+    if p.poll() is None:
+        p.terminate()
+        try:
+            p.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            p.kill()
+            p.wait()
+    if p.stdout:
+        p.stdout.close()
+
+
+def timed(argv, env, stdin=None, out=None):
+    """Runs argv to its end (killed after 60 s): (wall s, CPU s of the
+    process from wait4's rusage, stdout)."""
+    with tempfile.TemporaryFile() as so, tempfile.TemporaryFile() as se:
+        t0 = time.monotonic()
+        p = subprocess.Popen(argv, env=env, stdin=subprocess.PIPE,
+                             stdout=so if out is None else out, stderr=se)
+        watchdog = threading.Timer(60, p.kill)
+        watchdog.start()
+        if stdin:
+            p.stdin.write(stdin)
+        p.stdin.close()
+        _, status, ru = os.wait4(p.pid, 0)
+        wall = time.monotonic() - t0
+        watchdog.cancel()
+        p.returncode = os.waitstatus_to_exitcode(status)
+        so.seek(0)
+        se.seek(0)
+        if p.returncode != 0:
+            raise SystemExit('tls.py: %s failed (%d): %s' % (
+                ' '.join(argv[:2]), p.returncode,
+                se.read().decode(errors='replace').strip()))
+        return wall, ru.ru_utime + ru.ru_stime, so.read().decode()
+
+
+def s_client_argv(certs, port, cipher):
+    return ['openssl', 's_client', '-quiet', '-ign_eof',
+            '-connect', '127.0.0.1:%d' % port, '-tls1_2', '-cipher', cipher,
+            '-CAfile', os.path.join(certs, 'ca.pem'), '-servername',
+            'localhost', '-verify_hostname', 'localhost',
+            '-verify_return_error']
+
+
+def real_peer(prog, certs, env):
+    """The strio client and s_client against openssl s_server: per suite
+    and client, {'big': [(wall, cpu)], 'empty': [...]}, REPEAT each."""
+    with open(os.path.join(certs, 'big.bin'), 'wb') as f:
+        f.write(b'x' * TOTAL)
+    open(os.path.join(certs, 'empty.bin'), 'wb').close()
+    servers = {}
+    res = {}
+    try:
+        for suite, cipher in SUITES:
+            servers[suite] = start_s_server(certs, cipher)
+        # untimed check: both clients receive the whole answer
+        for suite, cipher in SUITES:
+            port = servers[suite][1]
+            out = timed([prog, 'get', suite, str(port), 'big.bin'], env)[2]
+            got = int(re.search(r'^bytes (\d+)$', out, re.M).group(1))
+            ssc = subprocess.run(s_client_argv(certs, port, cipher),
+                                 input=b'GET /big.bin HTTP/1.0\r\n\r\n',
+                                 capture_output=True, check=True,
+                                 timeout=60)
+            if got != len(ssc.stdout) or got < TOTAL:
+                raise SystemExit('tls.py: answer sizes differ: strio %d, '
+                                 's_client %d' % (got, len(ssc.stdout)))
+        for _ in range(REPEAT):
+            for suite, cipher in SUITES:
+                port = servers[suite][1]
+                for f in ('big', 'empty'):
+                    path = f + '.bin'
+                    r = timed([prog, 'get', suite, str(port), path], env)
+                    res.setdefault(('strio', suite, f), []).append(r[:2])
+                    with open(os.devnull, 'wb') as null:
+                        r = timed(s_client_argv(certs, port, cipher), env,
+                                  b'GET /%s HTTP/1.0\r\n\r\n'
+                                  % path.encode(), out=null)
+                    res.setdefault(('openssl', suite, f), []).append(r[:2])
+    finally:
+        for p, _ in servers.values():
+            stop(p)
+    return res
+
+
 def main():
     prog = build()
     certs = tempfile.mkdtemp(prefix='strio-tls-bench-')
@@ -93,6 +224,7 @@ def main():
             for k, args in cases.items():
                 res[k].append(run([prog] + [str(a) for a in args], env))
         sizes = run([prog, 'sizes'], env)
+        peer = real_peer(prog, certs, env)
     finally:
         shutil.rmtree(certs, ignore_errors=True)
 
@@ -124,6 +256,27 @@ def main():
         if sp is not None:
             print('    %-52s %8.0f MB/s  (cipher only, no records, no '
                   'TLS)' % ('openssl speed -evp %s, 16 KiB' % evp, sp))
+    def transfer(client, suite):
+        """(wall MB/s, CPU MB/s) of TOTAL bytes: best GET of the file
+        minus best GET of the empty file."""
+        big, empty = peer[(client, suite, 'big')], peer[(client, suite,
+                                                         'empty')]
+        return tuple(TOTAL / max(min(b[i] for b in big) -
+                                 min(e[i] for e in empty), 1e-9) / 1e6
+                     for i in (0, 1))
+
+    print('real peer over TCP loopback: GET of %s bytes from openssl '
+          's_server -WWW (one per suite, TLS 1.2, pinned suite), answer '
+          'discarded; each client process timed from outside, GET of an '
+          'empty file subtracted; best of %d; wall MB/s (client CPU in '
+          'parentheses)' % (format(TOTAL, ','), REPEAT))
+    print('    %-32s %22s %22s %14s' % ('suite', 'strio TLS client',
+                                        'openssl s_client', 'strio/openssl'))
+    for suite, cipher in SUITES:
+        sw, sc = transfer('strio', suite)
+        ow, oc = transfer('openssl', suite)
+        print('    %-32s %8.0f MB/s (%6.0f) %8.0f MB/s (%6.0f) %7.2fx '
+              '(%.2fx)' % (cipher, sw, sc, ow, oc, sw / ow, sc / oc))
     hr, hsx = best('hs_raw', 'hs_per_s'), best('hs_strio', 'hs_per_s')
     print('handshakes (ECDHE-ECDSA P-256, full, both ends in this process): '
           'BearSSL loop %.0f/s, strio pair %.0f/s (%.2fx)' % (hr, hsx,

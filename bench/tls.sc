@@ -50,3 +50,15 @@ async int tb_both(strio_pool *pool, void *f1, strio_resume_fn r1, int *res1,
         rc = strio_nursery_start(&n, pool, f2, r2, res2);
     return await strio_nursery_close(&n, rc);
 }
+
+/* An HTTP/1.0 GET over `s` (a TLS client stream to `openssl s_server
+ * -WWW`): sends the request, counts every byte of the answer (header and
+ * body) into `count` until end of stream, closes. */
+async int tb_get(strio_stream *s, const char *req, size_t len,
+                 unsigned char *buf, size_t max, unsigned long *count)
+{
+    int rc = await strio_send_all(s, req, len);
+    if (rc < 0)
+        return rc;
+    return await tb_receive(s, buf, max, count);
+}

@@ -8,11 +8,14 @@
  *   tls_bench strio SUITE TOTAL tcp  ... over TCP loopback (poll backend)
  *   tls_bench hs_raw N / hs_strio N  ECDHE-ECDSA handshakes
  *   tls_bench sizes                  bytes per TLS connection
+ *   tls_bench get SUITE PORT PATH    strio TLS client: GET /PATH from
+ *                                    `openssl s_server -WWW` on
+ *                                    127.0.0.1:PORT, discards the answer
  *
  * SUITE is aes (ECDHE-ECDSA-AES128-GCM) or chacha (ECDHE-ECDSA-
  * CHACHA20-POLY1305). Credentials come from $CERTDIR (ec-chain.pem,
  * ec.key, ca.pem). Prints "key value" lines: mb_per_s / wall_mb_per_s
- * (thread CPU / wall time), hs_per_s.
+ * (thread CPU / wall time), hs_per_s, bytes (get: the answer's size).
  */
 #define _GNU_SOURCE 1
 #include <errno.h>
@@ -199,6 +202,7 @@ union tb_frame {
     struct tb_send_frame send;
     struct tb_receive_frame receive;
     struct tb_handshake_frame hs;
+    struct tb_get_frame get;
 };
 static STRIO_POOL(pool, union tb_frame, 2);
 static STRIO_POLL(io, 8);
@@ -303,6 +307,39 @@ static void strio_handshakes(unsigned long n)
     printf("hs_per_s %.1f\n", n / (now(CLOCK_MONOTONIC) - w0));
 }
 
+/* The client side of the comparison with openssl s_client (bench/tls.py
+ * times this process from outside, as it times s_client). */
+static void strio_get(unsigned port, const char *path)
+{
+    static char req[600];
+    struct sockaddr_in a = { .sin_family = AF_INET,
+                             .sin_port = htons((uint16_t)port),
+                             .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+    strio_socket x;
+    unsigned long count = 0;
+    int rc = 0;
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0 || connect(fd, (struct sockaddr *)&a, sizeof a) < 0)
+        rc = -errno;
+    if (rc == 0)
+        rc = strio_socket_from_fd(&x, fd);
+    if (rc < 0)
+        die("connect", rc);
+    strio_socket_stream_init(&sa, &x);
+    if ((rc = strio_tls_client_init(&tc, &sa.base, &ccfg, cbuf,
+                                    sizeof cbuf)) < 0)
+        die("init", rc);
+    int len = snprintf(req, sizeof req, "GET /%s HTTP/1.0\r\n\r\n", path);
+    union tb_frame *f = strio_pool_try_get(&pool.pool);
+    tb_get_start(&f->get, &tc.base, req, (size_t)len, sink, CHUNK, &count);
+    strio_task t;
+    strio_task_init(&t, tb_get_resume, &f->get, &f->get.strio_ret);
+    rc = strio_loop_run(&loop, &t);
+    if (rc < 0 || f->get.strio_ret < 0)
+        die("get", rc < 0 ? rc : f->get.strio_ret);
+    printf("bytes %lu\n", count);
+}
+
 int main(int argc, char **argv)
 {
     if (argc >= 2 && strcmp(argv[1], "sizes") == 0) {
@@ -335,6 +372,8 @@ int main(int argc, char **argv)
         raw_bulk(strtoul(argv[3], NULL, 10));
     else if (strcmp(argv[1], "strio") == 0 && argc >= 5)
         strio_bulk(strtoul(argv[3], NULL, 10), strcmp(argv[4], "tcp") == 0);
+    else if (strcmp(argv[1], "get") == 0 && argc >= 5)
+        strio_get((unsigned)strtoul(argv[3], NULL, 10), argv[4]);
     else if (strcmp(argv[1], "hs_raw") == 0)
         raw_handshakes(strtoul(argv[2], NULL, 10));
     else if (strcmp(argv[1], "hs_strio") == 0)
