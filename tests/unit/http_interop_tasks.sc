@@ -1,6 +1,7 @@
 /*
  * Async code for test_http_interop.c: the strio HTTP client against real
- * peers on loopback (Python's http.server, and tinyproxy for CONNECT).
+ * peers on loopback (Python's http.server, nginx, and tinyproxy for
+ * CONNECT).
  */
 #include <errno.h>
 #include <string.h>
@@ -24,10 +25,33 @@ struct hi_ctx {
     int status, version;
     unsigned flags;
     char server[64];
-    char body[1 << 18];
+    char body[1 << 19];
     size_t blen;
     int rc;
+    /* hi_seq: several requests on one connection (keep-alive) */
+    int nreq;
+    const char *methods[8], *targets[8];
+    int statuses[8];
+    unsigned flags_of[8];
+    char length_of[8][24];      /* the Content-Length field, if any */
+    size_t body_at[8], body_len[8];     /* where each body is in `body` */
+    char conn_id[8][16];        /* nginx's $connection, $connection_requests */
+    char conn_req[8][16];
+    int done;                   /* responses read completely */
 };
+
+static void hi_copy_field(strio_http_conn *c, const char *name, char *to,
+                          size_t cap)
+{
+    size_t k;
+    const char *v = strio_http_conn_field(c, name, &k);
+    if (v == NULL)
+        return;
+    if (k >= cap)
+        k = cap - 1;
+    memcpy(to, v, k);
+    to[k] = 0;
+}
 
 /* One request and its whole response. */
 async int hi_exchange(struct hi_ctx *x, strio_stream *s)
@@ -66,13 +90,75 @@ async int hi_exchange(struct hi_ctx *x, strio_stream *s)
     return n < 0 ? (int)n : 0;
 }
 
+/* x->nreq requests in turn on one connection to 127.0.0.1:x->port, each
+ * response read completely before the next request goes out. */
+async int hi_seq_run(struct hi_ctx *x)
+{
+    long n;
+    int rc, i;
+    strio_http_conn_init(&x->c, STRIO_HTTP_RESPONSE, &x->st.base,
+                         &x->mem.mem);
+    for (i = 0; i < x->nreq; i++) {
+        rc = await strio_http_send_request(&x->c, x->methods[i],
+                                           x->targets[i], "127.0.0.1",
+                                           "User-Agent: strio-test\r\n",
+                                           NULL, 0);
+        if (rc < 0)
+            return rc;
+        rc = await strio_http_read_head(&x->c);
+        if (rc <= 0)
+            return rc < 0 ? rc : STRIO_EBROKEN;
+        x->statuses[i] = x->c.status;
+        x->flags_of[i] = x->c.flags;
+        hi_copy_field(&x->c, "content-length", x->length_of[i],
+                      sizeof x->length_of[i]);
+        hi_copy_field(&x->c, "server", x->server, sizeof x->server);
+        hi_copy_field(&x->c, "x-conn", x->conn_id[i], sizeof x->conn_id[i]);
+        hi_copy_field(&x->c, "x-conn-requests", x->conn_req[i],
+                      sizeof x->conn_req[i]);
+        x->body_at[i] = x->blen;
+        for (;;) {
+            if (x->blen == sizeof x->body)
+                return -EMSGSIZE;
+            n = await strio_http_read_body(&x->c, x->body + x->blen,
+                                           sizeof x->body - x->blen);
+            if (n <= 0)
+                break;
+            x->blen += (size_t)n;
+        }
+        if (n < 0)
+            return (int)n;
+        x->body_len[i] = x->blen - x->body_at[i];
+        x->done = i + 1;
+    }
+    return 0;
+}
+
+async int hi_seq(struct hi_ctx *x)
+{
+    strio_cancel_scope safety;
+    int rc;
+    STRIO_HTTP_CONN_MEM_SETUP(x->mem);
+    strio_tcp_connector_init(&x->tcp, NULL);
+    strio_move_on_after(STRIO_SELF, &safety, STRIO_SEC(4));
+    rc = await strio_open_tcp_stream(&x->tcp, "127.0.0.1", x->port, &x->st);
+    if (rc == 0) {
+        rc = await hi_seq_run(x);
+        await strio_stream_close(&x->st.base);
+    }
+    x->rc = strio_scope_exit(&safety, rc);
+    if (safety.cancelled_caught)
+        x->rc = STRIO_ETIMEDOUT;
+    return 0;
+}
+
 async int hi_run(struct hi_ctx *x)
 {
     strio_cancel_scope safety;
     int rc;
     STRIO_HTTP_CONN_MEM_SETUP(x->mem);
     strio_tcp_connector_init(&x->tcp, NULL);
-    strio_move_on_after(STRIO_SELF, &safety, STRIO_SEC(10));
+    strio_move_on_after(STRIO_SELF, &safety, STRIO_SEC(4));
     rc = await strio_open_tcp_stream(&x->tcp, "127.0.0.1",
                                      x->proxy_port > 0 ? x->proxy_port
                                                        : x->port,
