@@ -7,7 +7,9 @@
 # Each image holds the core (CORE_SRCS + CORE_SC, compiled for that CPU),
 # the core's checks (core_test.sc), memory streams under the conformance
 # suite and fault injection (stream_test.sc), and machines from the
-# generator's corpus with outputs computed on the host (corpus.py). It is
+# generator's corpus with outputs computed on the host (corpus.py), and the
+# protocol parsers (proto_test.c: HTTP/1.1, the DNS codec) and the DNS
+# resolver over a memory transport (resolve_test.sc). It is
 # run twice (outputs must be identical), a deliberately failing image must
 # exit 1 and a deliberately faulting one 3 (tests/bare/run.sh). Objects go to $(BUILD)/bare/BOARD/.
 
@@ -51,10 +53,11 @@ BARE_CORPUS_DIR := $(GEN)/tests/bare/corpus
 BARE_CORPUS_C := $(BARE_CORPUS:%=$(BARE_CORPUS_DIR)/%_entry.c)
 
 BARE_TEST_SC := tests/bare/core_test.sc tests/bare/stream_test.sc \
-                tests/bare/tickless_test.sc
+                tests/bare/tickless_test.sc tests/bare/resolve_test.sc
 BARE_COMMON_SRCS := $(CORE_SRCS) \
     $(addprefix $(GEN_LIB)/,$(notdir $(CORE_SC:.sc=.c))) \
     tests/bare/harness.c tests/bare/corpus_run.c tests/gen/support/leaf.c \
+    tests/bare/proto_test.c $(PROTO_RE:%.re=$(GEN)/%.c) \
     $(BARE_TEST_SC:tests/bare/%.sc=$(GEN)/tests/bare/%.c) \
     $(BARE_CORPUS_DIR)/corpus_table.c
 

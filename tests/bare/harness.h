@@ -82,6 +82,8 @@ void core_tests(void);
 void stream_tests(void);
 void corpus_tests(void);
 void tickless_tests(void);
+void proto_tests(void);
+void resolve_tests(void);
 
 /* ---- a leaf for the tests' own primitives -------------------------------- */
 

@@ -1,9 +1,11 @@
 /*
  * main.c -- the bare-metal test image: the core's checks (core_test.sc),
  * memory streams under the conformance suite and fault injection
- * (stream_test.sc), and state machines from the generator's corpus
- * (corpus_run.c), all on the board's loop over the bare backend with a
- * 1 kHz tick; then tickless idle on a second loop (tickless_test.sc). Prints
+ * (stream_test.sc), state machines from the generator's corpus
+ * (corpus_run.c), the HTTP/1.1 parser and DNS codec (proto_test.c), and
+ * the DNS resolver over a memory transport (resolve_test.sc), all on the
+ * board's loop over the bare backend with a 1 kHz tick; then tickless idle
+ * on a second loop (tickless_test.sc). Prints
  * "N passed, M failed"; QEMU's exit status is 0 when every check passed,
  * 1 otherwise, 3 on a CPU fault.
  *
@@ -30,6 +32,8 @@ int main(void)
     core_tests();
     stream_tests();
     corpus_tests();
+    proto_tests();
+    resolve_tests();
     tickless_tests();
     if (strstr(board_cmdline(), "--fail") != NULL)
         CHECK_EQ(1, 2);                     /* deliberate, on request */

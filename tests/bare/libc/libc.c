@@ -181,6 +181,22 @@ static int format(struct out *o, const char *fmt, va_list ap)
         }
         while (*fmt >= '0' && *fmt <= '9')
             width = width * 10 + (*fmt++ - '0');
+        /* precision: used by %s only ("%.*s" prints spans that are not
+         * NUL-terminated); -1 none */
+        int prec = -1;
+        if (*fmt == '.') {
+            fmt++;
+            prec = 0;
+            if (*fmt == '*') {
+                fmt++;
+                prec = va_arg(ap, int);
+                if (prec < 0)
+                    prec = -1;      /* a negative precision is none */
+            } else {
+                while (*fmt >= '0' && *fmt <= '9')
+                    prec = prec * 10 + (*fmt++ - '0');
+            }
+        }
         for (;; fmt++) {
             if (*fmt == 'l')
                 lng++;
@@ -235,7 +251,10 @@ static int format(struct out *o, const char *fmt, va_list ap)
             const char *s = va_arg(ap, const char *);
             if (s == NULL)
                 s = "(null)";
-            emit_padded(o, s, strlen(s), width, left, ' ');
+            size_t n = 0;           /* never reads past the precision */
+            while ((prec < 0 || n < (size_t)prec) && s[n] != 0)
+                n++;
+            emit_padded(o, s, n, width, left, ' ');
             break;
         }
         case '%':

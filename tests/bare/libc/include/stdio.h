@@ -1,7 +1,7 @@
 /* stdio.h of tests/bare/libc (see string.h): formatted output to the
  * board's UART. Conversions: %d %i %u %x %X %c %s %p %%, with the l, ll,
- * z and h length modifiers, a field width and the 0 and - flags; no
- * floating point. */
+ * z and h length modifiers, a field width, the 0 and - flags, and a
+ * precision (.N or .*) for %s only; no floating point. */
 #ifndef BARE_LIBC_STDIO_H
 #define BARE_LIBC_STDIO_H
 
