@@ -18,7 +18,7 @@ trap cleanup EXIT
 
 sh tests/unit/tls_fixtures.sh "$dir"
 "$bin/tls_echo_server" --cert "$dir/ec-chain.pem" --key "$dir/ec.key" \
-    --http --max-conns 2 >"$dir/server.out" &
+    --http --max-conns 2 >"$dir/server.out" 2>"$dir/server.err" &
 server=$!
 for _ in $(seq 100); do                    # at most 5 s for it to listen
     grep -q '^listening on' "$dir/server.out" 2>/dev/null && break
@@ -29,7 +29,7 @@ port=$(sed -n 's/^listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$dir/server.out"
 echo "tls_demo: $(cat "$dir/server.out")"
 
 echo "tls_demo: \$ https_get https://localhost:$port/hello --cacert ca.pem"
-out=$(timeout 10 "$bin/https_get" "https://localhost:$port/hello" --cacert "$dir/ca.pem")
+out=$(timeout 10 "$bin/https_get" "https://localhost:$port/hello" --cacert "$dir/ca.pem" 2>&1)
 printf '%s\n' "$out" | sed 's/^/  | /'
 printf '%s\n' "$out" | grep -q '^GET /hello' ||
     { echo "tls_demo: the page did not come back" >&2; exit 1; }
@@ -40,4 +40,6 @@ if err=$(timeout 10 "$bin/https_get" "https://localhost:$port/hello" 2>&1); then
 fi
 printf '%s\n' "$err" | sed 's/^/  | /'
 wait "$server"; server=
+echo "tls_demo: the server's log"
+sed 's/^/  | /' "$dir/server.err"
 echo "tls_demo: 2 passed, 0 failed"
