@@ -129,6 +129,17 @@ static void job(void *arg)
 
 /* ---- the async call, written by hand over strio_run_in_worker ---------- */
 
+/* Ends a call whose strio_run_in_worker completed with `rc` < 0 (cancelled,
+ * or the loop is not the pool's): a job that never reached a worker will
+ * not clear `busy` itself. */
+static int abandon(strio_resolver *r, struct strio_run_in_worker_frame *rw,
+                   int rc)
+{
+    if (!strio_run_in_worker_submitted(rw))
+        atomic_store_explicit(&r->busy, 0, memory_order_release);
+    return rc;
+}
+
 void strio_getaddrinfo_start(struct strio_getaddrinfo_frame *f,
                              strio_resolver *r, strio_workers *w,
                              const char *host, const char *port,
@@ -171,12 +182,8 @@ int strio_getaddrinfo_resume(void *vf, strio_task *task)
     case 1:
         if (strio_run_in_worker_resume(&f->rw, task) == STRIO_PENDING)
             return STRIO_PENDING;
-        rc = f->rw.strio_ret;
-        if (rc < 0) {
-            /* a submitted job still runs and clears `busy` itself */
-            if (!strio_run_in_worker_submitted(&f->rw))
-                atomic_store_explicit(&r->busy, 0, memory_order_release);
-            f->strio_ret = rc;
+        if (f->rw.strio_ret < 0) {
+            f->strio_ret = abandon(r, &f->rw, f->rw.strio_ret);
             return STRIO_DONE;
         }
         rc = strio_eai_to_error(r->eai, r->sys_errno);
@@ -196,17 +203,6 @@ int strio_getaddrinfo_resume(void *vf, strio_task *task)
 }
 
 /* ---- shared by the calls below -------------------------------------------- */
-
-/* Ends a call whose strio_run_in_worker completed with `rc` < 0 (cancelled,
- * or the loop is not the pool's): a job that never reached a worker will
- * not clear `busy` itself. */
-static int abandon(strio_resolver *r, struct strio_run_in_worker_frame *rw,
-                   int rc)
-{
-    if (!strio_run_in_worker_submitted(rw))
-        atomic_store_explicit(&r->busy, 0, memory_order_release);
-    return rc;
-}
 
 /* Copies the NUL-terminated `src` into dst[size] (dst may be NULL when
  * size is 0: nothing wanted). -ENOSPC if it does not fit. */

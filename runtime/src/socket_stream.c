@@ -262,14 +262,23 @@ int strio_open_tcp_listener(strio_socket_listener *l, const char *host,
     if (rc < 0)
         return rc;
     rc = strio_resolve_local_address(&s, host, port, &addr);
-    if (rc == 0)
-        rc = strio_socket_bind(&s, &addr);
-    if (rc == 0)
-        rc = strio_socket_listen(&s, 0xFFFF);
-    if (rc == 0)
-        rc = strio_socket_listener_init(l, &s);
-    if (rc < 0)
+    if (rc < 0) {
         strio_socket_close(&s);
+        return rc;
+    }
+    return strio__socket_listener_open(l, &s, &addr);
+}
+
+int strio__socket_listener_open(strio_socket_listener *l, strio_socket *s,
+                                const strio_sockaddr *addr)
+{
+    int rc = strio_socket_bind(s, addr);
+    if (rc == 0)
+        rc = strio_socket_listen(s, 0xFFFF);
+    if (rc == 0)
+        rc = strio_socket_listener_init(l, s);
+    if (rc < 0)
+        strio_socket_close(s);
     return rc;
 }
 

@@ -47,15 +47,11 @@ static int strio__listen_one(const strio_addr *a, strio_socket_listener *l)
     /* one listener per family: "::" must not take the IPv4 port too */
     if (a->family == AF_INET6)
         rc = strio_socket_setsockopt_int(&s, IPPROTO_IPV6, IPV6_V6ONLY, 1);
-    if (rc == 0)
-        rc = strio_socket_bind(&s, &a->addr);
-    if (rc == 0)
-        rc = strio_socket_listen(&s, 0xFFFF);
-    if (rc == 0)
-        rc = strio_socket_listener_init(l, &s);
-    if (rc < 0)
+    if (rc < 0) {
         strio_socket_close(&s);
-    return rc;
+        return rc;
+    }
+    return strio__socket_listener_open(l, &s, &a->addr);
 }
 
 int strio_tcp_listen_addrs(const strio_addr *addrs, size_t n,

@@ -73,14 +73,7 @@ int strio_open_unix_listener(strio_socket_listener *l, const char *path,
     rc = strio_socket_create(&s, AF_UNIX, SOCK_STREAM, 0);
     if (rc < 0)
         return rc;
-    rc = strio_socket_bind(&s, &a);
-    if (rc == 0)
-        rc = strio_socket_listen(&s, 0xFFFF);
-    if (rc == 0)
-        rc = strio_socket_listener_init(l, &s);
-    if (rc < 0)
-        strio_socket_close(&s);
-    return rc;
+    return strio__socket_listener_open(l, &s, &a);
 }
 
 async int strio_open_unix_stream(const char *path, strio_socket_stream *out)

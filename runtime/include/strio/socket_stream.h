@@ -133,6 +133,12 @@ struct strio_socket_listener {
  */
 int strio_socket_listener_init(strio_socket_listener *l, strio_socket *sock);
 
+/* Private, for the listener openers (TCP, Unix, every-address): binds `s`
+ * to `addr`, listens with Trio's backlog and makes `l` its listener; `s`
+ * is taken over either way (closed on error). Returns 0 or -errno. */
+int strio__socket_listener_open(strio_socket_listener *l, strio_socket *s,
+                                const strio_sockaddr *addr);
+
 /*
  * Opens a TCP listener on the numeric `host` ("127.0.0.1", "::1", ...) and
  * `port` (0: the kernel picks one; strio_socket_getsockname(&l->sock, ...)
